@@ -1,0 +1,23 @@
+//! Reads the root `tauri.conf.json` and declares the app's own commands, so that the capability
+//! files can allow each one by name and nothing else reaches the webview.
+
+fn main() {
+    let commands = &[
+        "app_info",
+        "calendars_list",
+        "calendar_get",
+        "calendar_create",
+        "calendar_rename",
+        "calendar_delete",
+        "question_add",
+        "question_edit",
+        "question_move",
+        "question_delete",
+    ];
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(commands));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        println!("cargo::error=tauri build step failed: {e:#}");
+    }
+}

@@ -1,0 +1,146 @@
+//! The command line's grammar: global options and every subcommand with its arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use leadline_core::ipc::QuestionKind;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leadline-cli",
+    version,
+    about = "Leadline without a window: calendars, questions, and (soon) the sync queue."
+)]
+pub struct Cli {
+    /// The data directory (default: $LEADLINE_DATA_DIR, else the OS app-data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print stable, machine-readable JSON on stdout, errors included.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, show, create, rename and delete calendars.
+    #[command(subcommand)]
+    Calendars(CalendarCommand),
+    /// List, add, edit, move and delete a calendar's questions.
+    #[command(subcommand)]
+    Questions(QuestionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Every calendar, by name.
+    List,
+    /// One calendar with its questions.
+    Show { id: i64 },
+    /// A new calendar with the default questions (company, name, email, comment).
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    Rename {
+        id: i64,
+        #[arg(long)]
+        name: String,
+    },
+    /// Deletes the calendar and its questions.
+    Delete { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArg {
+    /// The calendar's id (see `calendars list`).
+    #[arg(long = "calendar", value_name = "ID")]
+    pub calendar: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuestionCommand {
+    /// The calendar's questions in the order guests see them.
+    List {
+        #[command(flatten)]
+        calendar: CalendarArg,
+    },
+    /// Appends a question.
+    Add {
+        #[command(flatten)]
+        calendar: CalendarArg,
+        #[arg(long)]
+        label: String,
+        #[arg(long, value_enum, default_value_t = Kind::ShortText)]
+        kind: Kind,
+        /// The guest must answer.
+        #[arg(long)]
+        required: bool,
+        /// A choice of a single- or multiple-choice question; repeat for each.
+        #[arg(long = "choice", value_name = "TEXT")]
+        choices: Vec<String>,
+    },
+    /// Changes what is given; the rest stays.
+    Edit {
+        id: i64,
+        #[command(flatten)]
+        calendar: CalendarArg,
+        #[arg(long)]
+        label: Option<String>,
+        #[arg(long, value_enum)]
+        kind: Option<Kind>,
+        #[arg(long, value_name = "true|false")]
+        required: Option<bool>,
+        /// Replaces all choices; repeat for each.
+        #[arg(long = "choice", value_name = "TEXT")]
+        choices: Vec<String>,
+        /// Removes all choices (when changing to a kind without choices).
+        #[arg(long, conflicts_with = "choices")]
+        clear_choices: bool,
+    },
+    /// Moves a question to a 1-based position.
+    Move {
+        id: i64,
+        #[command(flatten)]
+        calendar: CalendarArg,
+        #[arg(long)]
+        position: i64,
+    },
+    Delete {
+        id: i64,
+        #[command(flatten)]
+        calendar: CalendarArg,
+    },
+}
+
+/// Question kinds as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum Kind {
+    ShortText,
+    LongText,
+    Email,
+    Phone,
+    SingleChoice,
+    MultipleChoice,
+    Checkbox,
+    Date,
+    Number,
+}
+
+impl From<Kind> for QuestionKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::ShortText => QuestionKind::ShortText,
+            Kind::LongText => QuestionKind::LongText,
+            Kind::Email => QuestionKind::Email,
+            Kind::Phone => QuestionKind::Phone,
+            Kind::SingleChoice => QuestionKind::SingleChoice,
+            Kind::MultipleChoice => QuestionKind::MultipleChoice,
+            Kind::Checkbox => QuestionKind::Checkbox,
+            Kind::Date => QuestionKind::Date,
+            Kind::Number => QuestionKind::Number,
+        }
+    }
+}

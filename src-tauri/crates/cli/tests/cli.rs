@@ -1,0 +1,154 @@
+//! The real `leadline-cli` binary on a real data directory: JSON on stdout, human text otherwise,
+//! and failures that exit non-zero with the error's code and message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn cli(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leadline-cli"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("LEADLINE_DATA_DIR")
+        .output()
+        .unwrap()
+}
+
+fn json(dir: &std::path::Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = cli(dir, &all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn calendars_and_questions_round_trip_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let created = json(d, &["calendars", "create", "--name", "Product demo"]);
+    let id = created["calendar"]["id"].as_i64().unwrap();
+    assert_eq!(created["questions"].as_array().unwrap().len(), 4);
+    let cal = id.to_string();
+    let q = json(
+        d,
+        &[
+            "questions",
+            "add",
+            "--calendar",
+            &cal,
+            "--label",
+            "Plan",
+            "--kind",
+            "single_choice",
+            "--choice",
+            "Free",
+            "--choice",
+            "Pro",
+            "--required",
+        ],
+    );
+    assert_eq!(q["choices"], serde_json::json!(["Free", "Pro"]));
+    assert_eq!(q["kind"], "single_choice");
+    let qid = q["id"].as_i64().unwrap().to_string();
+    let edited = json(
+        d,
+        &[
+            "questions",
+            "edit",
+            &qid,
+            "--calendar",
+            &cal,
+            "--required",
+            "false",
+        ],
+    );
+    assert_eq!(edited["required"], false);
+    assert_eq!(
+        edited["choices"],
+        serde_json::json!(["Free", "Pro"]),
+        "unchanged fields stay"
+    );
+    let order = json(
+        d,
+        &[
+            "questions",
+            "move",
+            &qid,
+            "--calendar",
+            &cal,
+            "--position",
+            "1",
+        ],
+    );
+    assert_eq!(order[0]["label"], "Plan");
+    json(d, &["calendars", "rename", &cal, "--name", "Demo call"]);
+    let list = json(d, &["calendars", "list"]);
+    assert_eq!(list[0]["name"], "Demo call");
+    assert_eq!(list[0]["question_count"], 5);
+    json(d, &["questions", "delete", &qid, "--calendar", &cal]);
+    json(d, &["calendars", "delete", &cal]);
+    assert_eq!(json(d, &["calendars", "list"]), serde_json::json!([]));
+}
+
+#[test]
+fn failures_exit_non_zero_with_code_and_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = cli(d, &["--json", "calendars", "rename", "7", "--name", "X"]);
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "not_found");
+    assert_eq!(v["error"]["message"], "calendar 7 does not exist");
+
+    let out = cli(d, &["calendars", "create", "--name", " "]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error [invalid_input]: calendar name: must not be empty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn human_output_lists_calendars() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let empty = cli(d, &["calendars", "list"]);
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("No calendars yet"));
+    cli(d, &["calendars", "create", "--name", "Onboarding"]);
+    let out = String::from_utf8(cli(d, &["calendars", "list"]).stdout).unwrap();
+    assert!(
+        out.contains("Onboarding") && out.contains("QUESTIONS"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_build_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cli(d, &["calendars", "list"]);
+    // Pretend a newer Leadline migrated it.
+    let conn = rusqlite::Connection::open(d.join("leadline.db")).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    let out = cli(d, &["--json", "calendars", "list"]);
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "database_too_new");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("schema version 999")
+    );
+}

@@ -1,0 +1,163 @@
+//! Every type that crosses the IPC boundary between the desktop shell and the UI (and the CLI's
+//! `--json` output), in one place. Each derives `ts_rs::TS`; the TypeScript twins are generated into
+//! `ui/src/gen/` and committed, and the `bindings_are_current` test fails when they drift.
+//!
+//! Field names stay snake_case on both sides so the CLI's JSON, the IPC payloads and the generated
+//! TypeScript read the same. Row ids are SQLite integers, typed as `number` for the UI: they never
+//! approach 2^53.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A member's role in the team; what each may do is decided in `crate::actor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Support,
+}
+
+/// A person on the team, as the UI shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Member {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// What the shell tells the UI about itself at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub actor: Member,
+}
+
+/// The kinds of guest question the scheduling product offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    ShortText,
+    LongText,
+    Email,
+    Phone,
+    SingleChoice,
+    MultipleChoice,
+    Checkbox,
+    Date,
+    Number,
+}
+
+/// The scheduling product's built-in questions, which every new calendar starts with. They match
+/// the webhook's `form[].field_type` values, so answers find their question without relying on
+/// a translated label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StandardField {
+    CompanyName,
+    GuestName,
+    GuestEmail,
+    GuestComment,
+}
+
+/// A scheduling calendar as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Calendar {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    /// The calendar's path in the scheduling product's booking URL, once a webhook has told us.
+    pub url_path: Option<String>,
+    #[ts(type = "number")]
+    pub question_count: i64,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+}
+
+/// A guest question of one calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Question {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub calendar_id: i64,
+    /// 1-based order in which the guest sees the question.
+    #[ts(type = "number")]
+    pub position: i64,
+    pub kind: QuestionKind,
+    pub label: String,
+    pub required: bool,
+    /// The options of a choice question; empty for every other kind.
+    pub choices: Vec<String>,
+    pub standard_field: Option<StandardField>,
+    /// Name and email identify the guest: they can be neither made optional nor deleted.
+    pub locked: bool,
+}
+
+/// A calendar with its questions in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CalendarDetail {
+    pub calendar: Calendar,
+    pub questions: Vec<Question>,
+}
+
+/// What an admin types to add or edit a question. Editing replaces every field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuestionInput {
+    pub label: String,
+    pub kind: QuestionKind,
+    pub required: bool,
+    #[serde(default)]
+    pub choices: Vec<String>,
+}
+
+/// The stable codes an error crosses IPC with; the UI branches on these, never on text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidInput,
+    NotFound,
+    Conflict,
+    Forbidden,
+    DatabaseTooNew,
+    Storage,
+}
+
+/// An error as it crosses IPC: `{ code, message }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ErrorPayload {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// The TypeScript declarations of every IPC type, as `(file name, contents)` pairs, in the layout
+/// committed under `ui/src/gen/`.
+pub fn typescript_bindings() -> Vec<(String, String)> {
+    fn one<T: TS + 'static>(out: &mut Vec<(String, String)>) {
+        let cfg = ts_rs::Config::new();
+        let name = format!("{}.ts", T::name(&cfg));
+        // `export_to_string` only fails for types that cannot be exported (generic placeholders);
+        // every type listed below is concrete, and the bindings test proves it.
+        if let Ok(text) = T::export_to_string(&cfg) {
+            out.push((name, text));
+        }
+    }
+    let mut out = Vec::new();
+    one::<Role>(&mut out);
+    one::<Member>(&mut out);
+    one::<AppInfo>(&mut out);
+    one::<QuestionKind>(&mut out);
+    one::<StandardField>(&mut out);
+    one::<Calendar>(&mut out);
+    one::<Question>(&mut out);
+    one::<CalendarDetail>(&mut out);
+    one::<QuestionInput>(&mut out);
+    one::<ErrorCode>(&mut out);
+    one::<ErrorPayload>(&mut out);
+    out
+}

@@ -1,0 +1,48 @@
+//! Leadline's core: the domain model, the SQLite store and every use-case, testable without a
+//! window. The desktop shell and the CLI are thin doors onto [`Leadline`]: each call names the
+//! acting member, and the use-case checks that member's role before it touches anything.
+
+pub mod actor;
+pub mod calendars;
+pub mod clock;
+pub mod data_dir;
+pub mod error;
+pub mod ipc;
+pub mod questions;
+pub mod store;
+mod team;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use actor::{Action, Actor};
+pub use clock::{Clock, SystemClock};
+pub use error::{Error, Result};
+pub use store::Store;
+
+/// One open Leadline data directory: the store plus the injected clock every use-case reads.
+#[derive(Debug)]
+pub struct Leadline {
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl Leadline {
+    /// Opens the data directory (creating it and the database when absent) with the system clock.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        let db = data_dir::prepare(data_dir)?;
+        Ok(Self::with_clock(Store::open(&db)?, Arc::new(SystemClock)))
+    }
+
+    pub fn with_clock(store: Store, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn now(&self) -> String {
+        clock::rfc3339(self.clock.now())
+    }
+}

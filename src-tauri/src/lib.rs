@@ -1,0 +1,60 @@
+//! Leadline's desktop shell: parses the command line, opens the data directory, and hands the
+//! core's use-cases to the webview as Tauri commands. Nothing here decides anything; a failure to
+//! open the data directory is kept and shown in the window, not just printed to a terminal nobody
+//! sees.
+
+mod commands;
+mod state;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use state::AppState;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leadline",
+    version,
+    about = "Leadline: scheduling bookings into Salesforce Leads."
+)]
+struct AppArgs {
+    /// The data directory (default: $LEADLINE_DATA_DIR, else the OS app-data directory).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+pub fn run() -> ExitCode {
+    let args = AppArgs::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LEADLINE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let state = AppState::open(args.data_dir.as_deref());
+    let result = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::calendars::calendars_list,
+            commands::calendars::calendar_get,
+            commands::calendars::calendar_create,
+            commands::calendars::calendar_rename,
+            commands::calendars::calendar_delete,
+            commands::questions::question_add,
+            commands::questions::question_edit,
+            commands::questions::question_move,
+            commands::questions::question_delete,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("the window could not run: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
