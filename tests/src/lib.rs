@@ -1,0 +1,664 @@
+//! Harness for Leadline's end-to-end tests. It owns everything between a test and the built
+//! desktop app: finding the app binary, running one `tauri-driver` per session on free ports,
+//! opening the WebDriver session on a given data directory, bounded waits on the page,
+//! screenshots under `target/e2e-screens/`, and stopping the whole process tree with SIGTERM so
+//! that no WebDriver server is left holding a port for the next run.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use fantoccini::ClientBuilder;
+use fantoccini::error::CmdError;
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+pub use fantoccini::elements::Element;
+pub use fantoccini::{Client, Locator};
+
+/// Upper bound for any single wait on the page. Generous because a cold WebKit process under
+/// Xvfb on a 2-core machine can take seconds for its first paint.
+pub const WAIT: Duration = Duration::from_secs(15);
+const DRIVER_READY: Duration = Duration::from_secs(20);
+const SESSION_START: Duration = Duration::from_secs(60);
+const PROCESS_EXIT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(100);
+
+const XVFB_HINT: &str = "xvfb-run -a -s \"-screen 0 1280x1024x24\" \
+                         cargo test -p leadline-e2e -- --test-threads=1";
+
+/// A harness failure, carrying a message meant for the person reading the test output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error(String);
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+// `unwrap()` in tests prints the Debug form: keep it identical to Display so multi-line hints
+// (how to build the app, where the logs are) stay readable instead of being escaped.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<CmdError> for Error {
+    fn from(e: CmdError) -> Self {
+        Self(format!("WebDriver command failed: {e}"))
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Self(format!("I/O error: {e}"))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Outcome of one probe in [`App::wait_until`]: `NotYet` says what was seen instead, so that a
+/// timeout reports the last observed state rather than just "timed out".
+#[derive(Debug)]
+pub enum Check<T> {
+    Done(T),
+    NotYet(String),
+}
+
+/// The workspace root (this crate lives in `<root>/tests`).
+pub fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map_or_else(|| manifest.to_path_buf(), Path::to_path_buf)
+}
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace_root().join(dir)
+            }
+        }
+        None => workspace_root().join("target"),
+    }
+}
+
+/// Where screenshots go: `<target>/e2e-screens`.
+pub fn screens_dir() -> PathBuf {
+    target_dir().join("e2e-screens")
+}
+
+fn logs_dir() -> PathBuf {
+    target_dir().join("e2e-logs")
+}
+
+/// The app binary to test: `$LEADLINE_APP_BIN`, else `<target>/debug/leadline`. Fails at once,
+/// with build instructions, when it does not exist, so a missing build never looks like a hang.
+pub fn app_binary() -> Result<PathBuf> {
+    let (path, source) = match std::env::var_os("LEADLINE_APP_BIN") {
+        Some(p) => (PathBuf::from(p), "from LEADLINE_APP_BIN"),
+        None => (
+            target_dir().join("debug").join("leadline"),
+            "the default; set LEADLINE_APP_BIN to use another binary",
+        ),
+    };
+    if path.is_file() {
+        return Ok(path);
+    }
+    Err(Error(format!(
+        "Leadline app binary not found at {} ({source}).\n\
+         Build it first, from {}:  make app\n\
+         (or by hand: (cd ui && npm ci && npm run build) && cargo build -p leadline; the UI must be \
+         built before the app because its files are embedded at compile time).",
+        path.display(),
+        workspace_root().display(),
+    )))
+}
+
+fn tauri_driver_program() -> OsString {
+    std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| OsString::from("tauri-driver"))
+}
+
+fn check_display() -> Result<()> {
+    let has = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    if has("DISPLAY") || has("WAYLAND_DISPLAY") {
+        Ok(())
+    } else {
+        Err(Error(format!(
+            "no display (DISPLAY and WAYLAND_DISPLAY are unset): the app needs one.\n\
+             Run the end-to-end tests under Xvfb:\n    {XVFB_HINT}"
+        )))
+    }
+}
+
+/// Two distinct free ports. Both listeners are held until both are known so the OS cannot hand
+/// out the same port twice; the small window before tauri-driver binds them is acceptable
+/// because the tests run one at a time.
+fn free_ports() -> Result<(u16, u16)> {
+    let a = TcpListener::bind("127.0.0.1:0")?;
+    let b = TcpListener::bind("127.0.0.1:0")?;
+    Ok((a.local_addr()?.port(), b.local_addr()?.port()))
+}
+
+fn safe_file_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn log_tail(path: &Path, lines: usize) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    let start = all.len().saturating_sub(lines);
+    all[start..].join("\n")
+}
+
+/// Plain-HTTP `GET /status`; `Some(ready)` when the driver answered at all.
+fn driver_status(port: u16) -> Option<bool> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(2)))
+        .ok()?;
+    let request =
+        format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let body = response.split_once("\r\n\r\n")?.1;
+    let status: Value = serde_json::from_str(body).ok()?;
+    Some(status["value"]["ready"].as_bool().unwrap_or(false))
+}
+
+fn send_sigterm(target: &str) {
+    // `kill(1)` rather than libc: the workspace forbids unsafe code, and a TERM (never KILL) is
+    // what lets tauri-driver shut WebKitWebDriver down instead of orphaning it on its port.
+    let _ = Command::new("kill")
+        .args(["-TERM", "--", target])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Live (non-zombie) processes in process group `pgid`, with their executable paths.
+fn group_members(pgid: u32) -> Vec<(u32, PathBuf)> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The command name in field 2 may contain spaces and parentheses: parse after the last ')'.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1).and_then(|s| s.parse::<u32>().ok());
+        if pgrp == Some(pgid) && state != Some("Z") {
+            let exe = fs::read_link(entry.path().join("exe")).unwrap_or_default();
+            found.push((pid, exe));
+        }
+    }
+    found
+}
+
+fn is_same_binary(exe: &Path, bin: &Path) -> bool {
+    // A binary rebuilt while running shows up as "<path> (deleted)".
+    let exe = exe.to_string_lossy();
+    let bin = bin.to_string_lossy();
+    exe == bin || exe.strip_suffix(" (deleted)") == Some(&*bin)
+}
+
+/// One `tauri-driver` process (and, below it, WebKitWebDriver and the app) in its own process
+/// group, so that stopping it can also reach anything it leaves behind.
+#[derive(Debug)]
+pub struct Driver {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    stopped: bool,
+}
+
+impl Driver {
+    /// Starts tauri-driver on free ports with `env` added to its environment (WebKitWebDriver and
+    /// the app inherit it), and waits until it reports ready.
+    pub fn start(test: &str, env: &[(&str, &Path)]) -> Result<Self> {
+        let (port, native_port) = free_ports()?;
+        fs::create_dir_all(logs_dir())?;
+        clean_logs_once(test)?;
+        let log = logs_dir().join(format!("{}-driver-{port}.log", safe_file_part(test)));
+        let out = File::create(&log)?;
+        let err = out.try_clone()?;
+        let program = tauri_driver_program();
+        let mut command = Command::new(&program);
+        command
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().map_err(|e| {
+            Error(format!(
+                "could not start tauri-driver ({}): {e}.\n\
+                 Install it with `cargo install tauri-driver --version ^2 --locked`, \
+                 or set TAURI_DRIVER to its path.",
+                program.to_string_lossy()
+            ))
+        })?;
+        let mut driver = Self {
+            child,
+            port,
+            log,
+            stopped: false,
+        };
+        driver.wait_ready()?;
+        Ok(driver)
+    }
+
+    fn wait_ready(&mut self) -> Result<()> {
+        let deadline = Instant::now() + DRIVER_READY;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                self.stopped = true;
+                return Err(Error(format!(
+                    "tauri-driver exited early ({status}); its log {}:\n{}",
+                    self.log.display(),
+                    log_tail(&self.log, 40)
+                )));
+            }
+            if driver_status(self.port) == Some(true) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(Error(format!(
+                    "tauri-driver did not report ready on port {} within {}s; its log {}:\n{}",
+                    self.port,
+                    DRIVER_READY.as_secs(),
+                    self.log.display(),
+                    log_tail(&self.log, 40)
+                )));
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The process group id, which is tauri-driver's pid since it leads its own group.
+    pub fn pgid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn log_path(&self) -> &Path {
+        &self.log
+    }
+
+    /// SIGTERM to tauri-driver, then to whatever is left in its group (an app orphaned by a
+    /// failed session). Waits for both with a deadline; never escalates to SIGKILL.
+    pub fn stop(&mut self) -> Result<()> {
+        if self.stopped {
+            return Ok(());
+        }
+        self.stopped = true;
+        let pgid = self.pgid();
+        send_sigterm(&pgid.to_string());
+        let deadline = Instant::now() + PROCESS_EXIT;
+        let mut exited = false;
+        while Instant::now() < deadline {
+            if self.child.try_wait()?.is_some() {
+                exited = true;
+                break;
+            }
+            std::thread::sleep(POLL);
+        }
+        if !group_members(pgid).is_empty() {
+            send_sigterm(&format!("-{pgid}"));
+            while Instant::now() < deadline && !group_members(pgid).is_empty() {
+                std::thread::sleep(POLL);
+            }
+        }
+        let left = group_members(pgid);
+        if exited && left.is_empty() {
+            Ok(())
+        } else {
+            Err(Error(format!(
+                "tauri-driver (pid {pgid}) {} after SIGTERM; processes still in its group: {left:?}",
+                if exited { "exited" } else { "did not exit" }
+            )))
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Err(e) = self.stop() {
+            eprintln!("leadline-e2e: {e}");
+        }
+    }
+}
+
+/// Per-test screenshot counters, so numbering continues across app restarts within a test.
+static SHOTS: Mutex<Option<HashMap<String, u32>>> = Mutex::new(None);
+/// Tests whose driver logs from earlier runs were already removed in this process.
+static LOGS_CLEANED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Removes `<dir>/<test>-*<suffix>` left by an earlier run, so each directory only ever shows
+/// one consistent set of files per test.
+fn remove_previous_run(dir: &Path, test: &str, suffix: &str) {
+    let prefix = format!("{test}-");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(suffix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn next_shot(test: &str) -> Result<u32> {
+    let mut guard = SHOTS
+        .lock()
+        .map_err(|_| Error::new("screenshot counter lock poisoned"))?;
+    let map = guard.get_or_insert_with(HashMap::new);
+    if !map.contains_key(test) {
+        remove_previous_run(&screens_dir(), test, ".png");
+    }
+    let n = map.entry(test.to_owned()).or_insert(0);
+    *n += 1;
+    Ok(*n)
+}
+
+fn clean_logs_once(test: &str) -> Result<()> {
+    let mut cleaned = LOGS_CLEANED
+        .lock()
+        .map_err(|_| Error::new("log cleanup lock poisoned"))?;
+    if !cleaned.iter().any(|t| t == test) {
+        remove_previous_run(&logs_dir(), test, ".log");
+        cleaned.push(test.to_owned());
+    }
+    Ok(())
+}
+
+/// A running Leadline app under WebDriver control.
+#[derive(Debug)]
+pub struct App {
+    client: Client,
+    driver: Driver,
+    test: String,
+    binary: PathBuf,
+}
+
+impl App {
+    /// Starts the app on `data_dir` for the test named `test` (used in screenshot and log names).
+    /// The directory is passed both as `--data-dir` (tauri-driver forwards `tauri:options.args`
+    /// to the app) and as `LEADLINE_DATA_DIR`, so the app can never fall back to a real profile.
+    pub async fn launch(test: &str, data_dir: &Path) -> Result<Self> {
+        let binary = app_binary()?;
+        check_display()?;
+        let test = safe_file_part(test);
+        let driver = Driver::start(&test, &[("LEADLINE_DATA_DIR", data_dir)])?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({
+                "application": binary,
+                "args": ["--data-dir", data_dir],
+            }),
+        );
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(caps);
+        let connecting = tokio::time::timeout(SESSION_START, builder.connect(&driver.url())).await;
+        let client = match connecting {
+            Ok(Ok(client)) => client,
+            Ok(Err(e)) => return Err(session_error(&e.to_string(), &driver)),
+            Err(_) => {
+                let why = format!("no answer within {}s", SESSION_START.as_secs());
+                return Err(session_error(&why, &driver));
+            }
+        };
+        Ok(Self {
+            client,
+            driver,
+            test,
+            binary,
+        })
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Waits (bounded by [`WAIT`]) for an element matching `css` and returns it.
+    pub async fn wait_for(&self, css: &str) -> Result<Element> {
+        let found = self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .every(POLL)
+            .for_element(Locator::Css(css))
+            .await;
+        match found {
+            Ok(element) => Ok(element),
+            Err(CmdError::WaitTimeout) => Err(self
+                .timeout_error(format!("an element matching `{css}` to appear"), "")
+                .await),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Polls `probe` until it returns [`Check::Done`], for at most [`WAIT`].
+    pub async fn wait_until<T>(
+        &self,
+        what: &str,
+        mut probe: impl AsyncFnMut() -> Result<Check<T>>,
+    ) -> Result<T> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let last = match probe().await? {
+                Check::Done(value) => return Ok(value),
+                Check::NotYet(seen) => seen,
+            };
+            if Instant::now() >= deadline {
+                return Err(self.timeout_error(what.to_owned(), &last).await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    async fn timeout_error(&self, what: String, last: &str) -> Error {
+        // Best effort: a picture of the page at the moment of failure is worth more than the
+        // error text, but failing to take it must not hide the original failure.
+        let shot = match self.screenshot("timeout").await {
+            Ok(path) => format!("; screenshot {}", path.display()),
+            Err(e) => format!("; no screenshot ({e})"),
+        };
+        let last = if last.is_empty() {
+            String::new()
+        } else {
+            format!("; last seen: {last}")
+        };
+        Error(format!(
+            "timed out after {}s waiting for {what}{last}{shot}",
+            WAIT.as_secs()
+        ))
+    }
+
+    /// The visible text of every element matching `css`, in document order. Read in one script
+    /// call so a re-render between "find" and "read" cannot produce stale-element errors.
+    pub async fn texts(&self, css: &str) -> Result<Vec<String>> {
+        let value = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]))\
+                 .map(e => (e.innerText || e.textContent || '').trim());",
+                vec![json!(css)],
+            )
+            .await?;
+        serde_json::from_value(value)
+            .map_err(|e| Error(format!("unexpected texts for `{css}`: {e}")))
+    }
+
+    /// Replaces the content of the input matching `css` with `text`.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let input = self.wait_for(css).await?;
+        input.clear().await?;
+        if !text.is_empty() {
+            input.send_keys(text).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Calls a Tauri command from the page, as the UI would.
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<Value> {
+        let outcome = self
+            .client
+            .execute_async(
+                "const [cmd, args, done] = arguments;\
+                 window.__TAURI_INTERNALS__.invoke(cmd, args)\
+                 .then(v => done({ ok: v === undefined ? null : v }), e => done({ err: e }));",
+                vec![json!(command), args],
+            )
+            .await?;
+        match outcome.get("ok") {
+            Some(value) => Ok(value.clone()),
+            None => Err(Error(format!(
+                "command {command} failed: {}",
+                outcome.get("err").unwrap_or(&outcome)
+            ))),
+        }
+    }
+
+    /// Saves a PNG of the window as `<target>/e2e-screens/<test>-<NN>-<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        self.settle().await?;
+        let png = self.client.screenshot().await?;
+        let dir = screens_dir();
+        fs::create_dir_all(&dir)?;
+        let n = next_shot(&self.test)?;
+        let path = dir.join(format!("{}-{n:02}-{}.png", self.test, safe_file_part(name)));
+        fs::write(&path, png)?;
+        println!("screenshot: {}", path.display());
+        Ok(path)
+    }
+
+    /// Lets the page paint what the DOM already holds: waits for fonts and two animation frames
+    /// (the first runs before the next paint, the second after it). The in-page timer only
+    /// bounds the wait for a window that is not painting at all.
+    async fn settle(&self) -> Result<()> {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 let finished = false;\
+                 const finish = () => { if (!finished) { finished = true; done(true); } };\
+                 setTimeout(finish, 1000);\
+                 (document.fonts ? document.fonts.ready : Promise.resolve())\
+                 .then(() => requestAnimationFrame(() => requestAnimationFrame(finish)));",
+                vec![],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Ends the WebDriver session, checks that the app process went away, and stops
+    /// tauri-driver. A test that restarts the app calls this before launching again.
+    pub async fn close(self) -> Result<()> {
+        let Self {
+            client,
+            mut driver,
+            binary,
+            ..
+        } = self;
+        let closed = match tokio::time::timeout(WAIT, client.close()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Error(format!("closing the WebDriver session failed: {e}"))),
+            Err(_) => Err(Error(format!(
+                "closing the WebDriver session took more than {}s",
+                WAIT.as_secs()
+            ))),
+        };
+        let pgid = driver.pgid();
+        let app_running = || {
+            group_members(pgid)
+                .into_iter()
+                .any(|(_, exe)| is_same_binary(&exe, &binary))
+        };
+        let deadline = Instant::now() + PROCESS_EXIT;
+        while app_running() && Instant::now() < deadline {
+            tokio::time::sleep(POLL).await;
+        }
+        let exited = if app_running() {
+            Err(Error(format!(
+                "the app ({}) was still running {}s after its WebDriver session closed",
+                binary.display(),
+                PROCESS_EXIT.as_secs()
+            )))
+        } else {
+            Ok(())
+        };
+        let stopped = driver.stop();
+        closed.and(exited).and(stopped)
+    }
+}
+
+fn session_error(why: &str, driver: &Driver) -> Error {
+    Error(format!(
+        "could not start a WebDriver session with the app: {why}\ntauri-driver log {}:\n{}",
+        driver.log_path().display(),
+        log_tail(driver.log_path(), 40)
+    ))
+}

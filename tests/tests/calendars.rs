@@ -1,0 +1,232 @@
+//! End-to-end check that calendars and their questions, created through the UI, are stored
+//! durably: a calendar and an added question are still there, in order and with their settings,
+//! after the app is closed and started again on the same data directory. Also checks that the
+//! add-question form reports an empty label instead of saving it.
+//!
+//! Run with the app built, under Xvfb:
+//! `xvfb-run -a -s "-screen 0 1280x1024x24" cargo test -p leadline-e2e -- --test-threads=1`
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use leadline_e2e::{App, Check, Error, Result};
+use serde_json::{Value, json};
+
+const TEST: &str = "calendar_and_question_survive_a_restart";
+const CALENDAR: &str = "Product demo";
+const ROW_LABELS: &str = "[data-testid=question-row] [data-testid=question-label]";
+
+#[tokio::test]
+async fn calendar_and_question_survive_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    create_calendar_and_question(data.path()).await.unwrap();
+    check_after_restart(data.path()).await.unwrap();
+}
+
+async fn create_calendar_and_question(data_dir: &Path) -> Result<()> {
+    let app = App::launch(TEST, data_dir).await?;
+    check_data_dir(&app, data_dir).await?;
+
+    app.wait_for("[data-testid=new-calendar-name]").await?;
+    app.screenshot("calendars-empty").await?;
+    app.fill("[data-testid=new-calendar-name]", CALENDAR)
+        .await?;
+    app.click("[data-testid=create-calendar]").await?;
+    wait_calendar_listed(&app).await?;
+    let left_in_input = app
+        .wait_for("[data-testid=new-calendar-name]")
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(
+        left_in_input.as_deref().unwrap_or(""),
+        "",
+        "the name input should be cleared after creating a calendar"
+    );
+    app.screenshot("calendar-created").await?;
+
+    open_calendar(&app).await?;
+    let defaults = wait_labels(&app, "the 4 default questions", |labels| labels.len() == 4).await?;
+    for (label, word) in defaults.iter().zip(["company", "name", "email", "comment"]) {
+        assert!(
+            label.to_lowercase().contains(word),
+            "default questions should be Company, Name, Email, Comment in that order; got {defaults:?}"
+        );
+    }
+    app.screenshot("default-questions").await?;
+
+    app.fill("[data-testid=new-question-label]", "Budget")
+        .await?;
+    app.wait_for("[data-testid=new-question-kind]")
+        .await?
+        .select_by_value("short_text")
+        .await?;
+    let required = app.wait_for("[data-testid=new-question-required]").await?;
+    if !required.is_selected().await? {
+        required.click().await?;
+    }
+    app.click("[data-testid=add-question]").await?;
+    wait_labels(&app, "5 questions with \"Budget\" last", |labels| {
+        labels.len() == 5 && labels.last().is_some_and(|l| l == "Budget")
+    })
+    .await?;
+    let left_in_input = app
+        .wait_for("[data-testid=new-question-label]")
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(
+        left_in_input.as_deref().unwrap_or(""),
+        "",
+        "the label input should be cleared after adding a question"
+    );
+    app.screenshot("budget-added").await?;
+
+    app.fill("[data-testid=new-question-label]", "").await?;
+    app.click("[data-testid=add-question]").await?;
+    let message = app
+        .wait_until(
+            "a visible [data-testid=error] about the empty label",
+            async || {
+                let shown = app.texts("[data-testid=error]").await?;
+                Ok(match shown.iter().find(|t| !t.is_empty()) {
+                    Some(text) if text.to_lowercase().contains("label") => {
+                        Check::Done(text.clone())
+                    }
+                    _ => Check::NotYet(format!("error texts {shown:?}")),
+                })
+            },
+        )
+        .await?;
+    let error = app.wait_for("[data-testid=error]").await?;
+    assert!(
+        error.is_displayed().await?,
+        "the error {message:?} should be visible"
+    );
+    let labels = app.texts(ROW_LABELS).await?;
+    assert_eq!(
+        labels.len(),
+        5,
+        "an empty label must not add a question; got {labels:?}"
+    );
+    app.screenshot("empty-label-error").await?;
+
+    app.close().await
+}
+
+async fn check_after_restart(data_dir: &Path) -> Result<()> {
+    let app = App::launch(TEST, data_dir).await?;
+    check_data_dir(&app, data_dir).await?;
+
+    wait_calendar_listed(&app).await?;
+    app.screenshot("calendars-after-restart").await?;
+
+    open_calendar(&app).await?;
+    let labels = wait_labels(&app, "5 questions with \"Budget\" last", |labels| {
+        labels.len() == 5 && labels.last().is_some_and(|l| l == "Budget")
+    })
+    .await?;
+    assert!(
+        labels[0].to_lowercase().contains("company"),
+        "default questions should keep their order; got {labels:?}"
+    );
+    app.screenshot("questions-after-restart").await?;
+
+    // The page need not show kind and required-ness, so ask the app what it stored.
+    let budget = stored_question(&app, "Budget").await?;
+    assert_eq!(budget["kind"], json!("short_text"), "stored: {budget}");
+    assert_eq!(budget["required"], json!(true), "stored: {budget}");
+    assert_eq!(budget["position"], json!(5), "stored: {budget}");
+
+    app.click("[data-testid=back-to-calendars]").await?;
+    wait_calendar_listed(&app).await?;
+    app.screenshot("back-to-calendars").await?;
+
+    app.close().await
+}
+
+/// The app must run on the test's own directory, never on a real profile.
+async fn check_data_dir(app: &App, data_dir: &Path) -> Result<()> {
+    let info = app.invoke("app_info", json!({})).await?;
+    let reported = info["data_dir"]
+        .as_str()
+        .ok_or_else(|| Error::new(format!("app_info has no data_dir: {info}")))?;
+    let reported = Path::new(reported)
+        .canonicalize()
+        .map_err(|e| Error::new(format!("app_info data_dir {reported}: {e}")))?;
+    let expected = data_dir.canonicalize()?;
+    assert_eq!(
+        reported, expected,
+        "the app should use the data directory passed with --data-dir"
+    );
+    Ok(())
+}
+
+async fn wait_calendar_listed(app: &App) -> Result<()> {
+    app.wait_until("the calendar to be listed", async || {
+        let items = app.texts("[data-testid=calendar-item]").await?;
+        Ok(if items.iter().any(|t| t.contains(CALENDAR)) {
+            Check::Done(())
+        } else {
+            Check::NotYet(format!("calendar items {items:?}"))
+        })
+    })
+    .await
+}
+
+async fn open_calendar(app: &App) -> Result<()> {
+    let items = app.texts("[data-testid=calendar-item]").await?;
+    let index = items
+        .iter()
+        .position(|t| t.contains(CALENDAR))
+        .ok_or_else(|| Error::new(format!("no calendar item contains {CALENDAR:?}: {items:?}")))?;
+    let elements = app
+        .client()
+        .find_all(leadline_e2e::Locator::Css("[data-testid=calendar-item]"))
+        .await?;
+    let item = elements
+        .get(index)
+        .ok_or_else(|| Error::new("the calendar list changed while opening an item"))?;
+    item.click().await?;
+    app.wait_until("the calendar page title", async || {
+        let titles = app.texts("[data-testid=calendar-title]").await?;
+        Ok(if titles.first().is_some_and(|t| t == CALENDAR) {
+            Check::Done(())
+        } else {
+            Check::NotYet(format!("titles {titles:?}"))
+        })
+    })
+    .await
+}
+
+async fn wait_labels(
+    app: &App,
+    what: &str,
+    ready: impl Fn(&[String]) -> bool,
+) -> Result<Vec<String>> {
+    app.wait_until(what, async || {
+        let labels = app.texts(ROW_LABELS).await?;
+        Ok(if ready(&labels) {
+            Check::Done(labels)
+        } else {
+            Check::NotYet(format!("question labels {labels:?}"))
+        })
+    })
+    .await
+}
+
+async fn stored_question(app: &App, label: &str) -> Result<Value> {
+    let calendars = app.invoke("calendars_list", json!({})).await?;
+    let id = calendars
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["name"] == json!(CALENDAR)))
+        .map(|c| c["id"].clone())
+        .ok_or_else(|| Error::new(format!("calendars_list lacks {CALENDAR:?}: {calendars}")))?;
+    let detail = app.invoke("calendar_get", json!({ "id": id })).await?;
+    detail["questions"]
+        .as_array()
+        .and_then(|qs| qs.iter().find(|q| q["label"] == json!(label)))
+        .cloned()
+        .ok_or_else(|| Error::new(format!("calendar_get lacks question {label:?}: {detail}")))
+}

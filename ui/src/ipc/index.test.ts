@@ -1,0 +1,61 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import { app, calendars, IpcError, questions } from './index';
+
+const input = { label: 'Plan', kind: 'single_choice', required: true, choices: ['Basic'] } as const;
+
+beforeEach(() => {
+  invoke.mockReset();
+  invoke.mockResolvedValue(null);
+});
+
+describe('command wrappers', () => {
+  it('call the contract commands with snake_case arguments', async () => {
+    await app.info();
+    await calendars.list();
+    await calendars.get(3);
+    await calendars.create('Demo');
+    await calendars.rename(3, 'Sales demo');
+    await calendars.delete(3);
+    await questions.add(3, { ...input, choices: [...input.choices] });
+    await questions.edit(3, 9, { ...input, choices: [...input.choices] });
+    await questions.move(3, 9, 2);
+    await questions.delete(3, 9);
+
+    expect(invoke.mock.calls).toEqual([
+      ['app_info', undefined],
+      ['calendars_list', undefined],
+      ['calendar_get', { id: 3 }],
+      ['calendar_create', { name: 'Demo' }],
+      ['calendar_rename', { id: 3, name: 'Sales demo' }],
+      ['calendar_delete', { id: 3 }],
+      ['question_add', { calendar_id: 3, input }],
+      ['question_edit', { calendar_id: 3, question_id: 9, input }],
+      ['question_move', { calendar_id: 3, question_id: 9, position: 2 }],
+      ['question_delete', { calendar_id: 3, question_id: 9 }],
+    ]);
+  });
+
+  it('resolve with what the command returned', async () => {
+    invoke.mockResolvedValueOnce([{ id: 1, name: 'Demo' }]);
+    await expect(calendars.list()).resolves.toEqual([{ id: 1, name: 'Demo' }]);
+  });
+
+  it('reject with an IpcError carrying the payload code', async () => {
+    invoke.mockRejectedValueOnce({ code: 'not_found', message: 'No calendar 3.' });
+    const error = await calendars.get(3).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IpcError);
+    expect(error).toMatchObject({ code: 'not_found', message: 'No calendar 3.' });
+  });
+
+  it('reject with a storage IpcError for anything else', async () => {
+    invoke.mockRejectedValueOnce('invalid args `id` for command `calendar_get`');
+    await expect(calendars.get(3)).rejects.toMatchObject({
+      code: 'storage',
+      message: 'invalid args `id` for command `calendar_get`',
+    });
+  });
+});

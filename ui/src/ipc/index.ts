@@ -1,0 +1,43 @@
+// The only module that talks to the desktop shell. Each wrapper names one Tauri command of the
+// IPC contract, passes its arguments with snake_case keys, and turns any rejection into an
+// `IpcError`.
+import { invoke } from '@tauri-apps/api/core';
+import type { AppInfo } from '../gen/AppInfo';
+import type { Calendar } from '../gen/Calendar';
+import type { CalendarDetail } from '../gen/CalendarDetail';
+import type { Question } from '../gen/Question';
+import type { QuestionInput } from '../gen/QuestionInput';
+import { IpcError } from './error';
+
+export { ERROR_CODES, IpcError, isErrorCode, isErrorPayload } from './error';
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (rejection) {
+    throw IpcError.from(rejection);
+  }
+}
+
+export const app = {
+  info: (): Promise<AppInfo> => call('app_info'),
+};
+
+export const calendars = {
+  list: (): Promise<Calendar[]> => call('calendars_list'),
+  get: (id: number): Promise<CalendarDetail> => call('calendar_get', { id }),
+  create: (name: string): Promise<CalendarDetail> => call('calendar_create', { name }),
+  rename: (id: number, name: string): Promise<Calendar> => call('calendar_rename', { id, name }),
+  delete: (id: number): Promise<null> => call('calendar_delete', { id }),
+};
+
+export const questions = {
+  add: (calendarId: number, input: QuestionInput): Promise<Question> =>
+    call('question_add', { calendar_id: calendarId, input }),
+  edit: (calendarId: number, questionId: number, input: QuestionInput): Promise<Question> =>
+    call('question_edit', { calendar_id: calendarId, question_id: questionId, input }),
+  move: (calendarId: number, questionId: number, position: number): Promise<Question[]> =>
+    call('question_move', { calendar_id: calendarId, question_id: questionId, position }),
+  delete: (calendarId: number, questionId: number): Promise<null> =>
+    call('question_delete', { calendar_id: calendarId, question_id: questionId }),
+};
