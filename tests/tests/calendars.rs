@@ -34,16 +34,7 @@ async fn create_calendar_and_question(data_dir: &Path) -> Result<()> {
         .await?;
     app.click("[data-testid=create-calendar]").await?;
     wait_calendar_listed(&app).await?;
-    let left_in_input = app
-        .wait_for("[data-testid=new-calendar-name]")
-        .await?
-        .prop("value")
-        .await?;
-    assert_eq!(
-        left_in_input.as_deref().unwrap_or(""),
-        "",
-        "the name input should be cleared after creating a calendar"
-    );
+    assert_cleared(&app, "[data-testid=new-calendar-name]", "the name input").await?;
     app.screenshot("calendar-created").await?;
 
     open_calendar(&app).await?;
@@ -71,16 +62,7 @@ async fn create_calendar_and_question(data_dir: &Path) -> Result<()> {
         labels.len() == 5 && labels.last().is_some_and(|l| l == "Budget")
     })
     .await?;
-    let left_in_input = app
-        .wait_for("[data-testid=new-question-label]")
-        .await?
-        .prop("value")
-        .await?;
-    assert_eq!(
-        left_in_input.as_deref().unwrap_or(""),
-        "",
-        "the label input should be cleared after adding a question"
-    );
+    assert_cleared(&app, "[data-testid=new-question-label]", "the label input").await?;
     app.screenshot("budget-added").await?;
 
     app.fill("[data-testid=new-question-label]", "").await?;
@@ -229,4 +211,15 @@ async fn stored_question(app: &App, label: &str) -> Result<Value> {
         .and_then(|qs| qs.iter().find(|q| q["label"] == json!(label)))
         .cloned()
         .ok_or_else(|| Error::new(format!("calendar_get lacks question {label:?}: {detail}")))
+}
+
+/// A form's input is emptied once what was typed into it has been saved.
+async fn assert_cleared(app: &App, css: &str, what: &str) -> Result<()> {
+    let left = app.wait_for(css).await?.prop("value").await?;
+    assert_eq!(
+        left.as_deref().unwrap_or(""),
+        "",
+        "{what} should be cleared after saving"
+    );
+    Ok(())
 }
