@@ -18,6 +18,9 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 TAURI_DRIVER := $(CARGO_BIN)/tauri-driver
 XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"
 UI_STAMP := ui/node_modules/.package-lock.json
+# An unchanged third-party Salesforce client (jsforce) that the sfsim compatibility test runs.
+COMPAT := src-tauri/crates/sfsim/compat
+COMPAT_STAMP := $(COMPAT)/node_modules/.package-lock.json
 
 .PHONY: help run test check bench bindings ui app deps-build deps-test deps-node unit e2e clean
 
@@ -25,6 +28,7 @@ help:
 	@echo "make run    set up, build and open Leadline"
 	@echo "make test   set up and run every check and test (end-to-end included, under Xvfb)"
 	@echo "make check  formatting, clippy -D warnings, UI type check"
+	@echo "make bench  benchmarks (figures are written into README.md)"
 	@echo "make bindings  regenerate ui/src/gen from leadline_core::ipc"
 
 # --- setup -------------------------------------------------------------------------------------
@@ -60,6 +64,9 @@ deps-node:
 $(UI_STAMP): ui/package.json ui/package-lock.json | deps-node
 	cd ui && $(NPM) ci --no-audit --no-fund --loglevel=error
 
+$(COMPAT_STAMP): $(COMPAT)/package.json $(COMPAT)/package-lock.json | deps-node
+	cd $(COMPAT) && $(NPM) ci --no-audit --no-fund --loglevel=error
+
 # --- build -------------------------------------------------------------------------------------
 
 ui: $(UI_STAMP)
@@ -81,7 +88,7 @@ check: deps-build ui
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	cd ui && $(NPM) run check --silent
 
-unit: deps-build ui
+unit: deps-build ui $(COMPAT_STAMP)
 	$(CARGO) test --workspace --exclude leadline-e2e
 	cd ui && $(NPM) test --silent
 
@@ -95,6 +102,10 @@ test: deps-test
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
 
+# Figures go into README.md's Benchmarks table; nothing here asserts a time.
+bench: deps-build
+	$(CARGO) run --release --quiet -p leadline-sfsim --example bench_collections
+
 clean:
 	$(CARGO) clean
-	rm -rf ui/dist ui/node_modules
+	rm -rf ui/dist ui/node_modules $(COMPAT)/node_modules
