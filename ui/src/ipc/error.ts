@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'not_found',
   'conflict',
   'forbidden',
+  'not_a_member',
   'database_too_new',
   'storage',
 ] as const satisfies readonly ErrorCode[];

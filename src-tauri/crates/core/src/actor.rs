@@ -12,6 +12,10 @@ pub enum Action {
     Read,
     /// Create, rename and delete calendars; add, edit, move and delete questions.
     EditCalendars,
+    /// Add members, change their roles, remove them.
+    ManageMembers,
+    /// Read and export the audit log.
+    ReadAudit,
 }
 
 impl Action {
@@ -19,6 +23,8 @@ impl Action {
         match self {
             Action::Read => &[Role::Owner, Role::Admin, Role::Support],
             Action::EditCalendars => &[Role::Owner, Role::Admin],
+            Action::ManageMembers => &[Role::Owner],
+            Action::ReadAudit => &[Role::Owner, Role::Admin],
         }
     }
 
@@ -26,6 +32,8 @@ impl Action {
         match self {
             Action::Read => "reading the team's data",
             Action::EditCalendars => "changing calendars and their questions",
+            Action::ManageMembers => "managing the team's members",
+            Action::ReadAudit => "reading the audit log",
         }
     }
 }

@@ -20,6 +20,9 @@ pub enum Error {
     /// The acting member's role may not do this; the message names the role needed.
     #[error("{0}")]
     Forbidden(String),
+    /// A verified identity that is not on the team.
+    #[error("{0}")]
+    NotAMember(String),
     /// The database was migrated by a newer build; we refuse it rather than damage it.
     #[error(
         "the database at {path} was written by a newer Leadline (schema version {found}; this \
@@ -43,6 +46,7 @@ impl Error {
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::NotAMember(_) => ErrorCode::NotAMember,
             Error::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             Error::Storage(_) => ErrorCode::Storage,
         }

@@ -116,6 +116,63 @@ pub struct QuestionInput {
     pub choices: Vec<String>,
 }
 
+/// A person's identity as a sign-in provider vouched for it: a verified e-mail and a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VerifiedIdentity {
+    pub email: String,
+    pub name: String,
+}
+
+/// What the owner types to add someone to the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NewMember {
+    pub email: String,
+    /// Optional: filled in from the person's identity at their first sign-in when empty.
+    #[serde(default)]
+    pub name: String,
+    pub role: Role,
+}
+
+/// One line of the audit log: who did what, when, to what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub actor_email: String,
+    /// Dotted, e.g. `calendar.create`, `member.role`.
+    pub action: String,
+    /// What it was done to, e.g. `calendar:3`.
+    pub target: String,
+    /// The change's particulars, as JSON text.
+    pub detail: String,
+}
+
+/// Which audit entries to read; every part is optional and they combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditFilter {
+    #[serde(default)]
+    pub actor_email: Option<String>,
+    /// An action or its area: `calendar` matches `calendar.create`, `calendar.rename`, …
+    #[serde(default)]
+    pub action: Option<String>,
+    /// RFC 3339; entries at or after.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// RFC 3339; entries before.
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+/// A page of audit entries, newest first, with how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
 /// The stable codes an error crosses IPC with; the UI branches on these, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -124,6 +181,8 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     Forbidden,
+    /// Signed in with an identity that is not on the team.
+    NotAMember,
     DatabaseTooNew,
     Storage,
 }
@@ -157,6 +216,11 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     one::<Question>(&mut out);
     one::<CalendarDetail>(&mut out);
     one::<QuestionInput>(&mut out);
+    one::<VerifiedIdentity>(&mut out);
+    one::<NewMember>(&mut out);
+    one::<AuditEntry>(&mut out);
+    one::<AuditFilter>(&mut out);
+    one::<AuditPage>(&mut out);
     one::<ErrorCode>(&mut out);
     one::<ErrorPayload>(&mut out);
     out

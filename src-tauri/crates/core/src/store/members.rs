@@ -69,3 +69,68 @@ impl Tx<'_> {
         })
     }
 }
+
+impl Tx<'_> {
+    /// Every member, owners first, then by e-mail.
+    pub fn members(&self) -> Result<Vec<Member>> {
+        let mut stmt = self.0.prepare(
+            "SELECT id, email, name, role FROM members
+             ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, email",
+        )?;
+        let rows = stmt.query_map([], member_from)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn member(&self, id: i64) -> Result<Option<Member>> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT id, email, name, role FROM members WHERE id = ?1",
+                [id],
+                member_from,
+            )
+            .optional()?)
+    }
+
+    /// The member with this e-mail, compared case-insensitively.
+    pub fn member_by_email(&self, email: &str) -> Result<Option<Member>> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT id, email, name, role FROM members WHERE email = ?1",
+                [email],
+                member_from,
+            )
+            .optional()?)
+    }
+
+    pub fn owner_count(&self) -> Result<i64> {
+        Ok(self.0.query_row(
+            "SELECT COUNT(*) FROM members WHERE role = 'owner'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn set_member_role(&self, id: i64, role: Role, now: &str) -> Result<()> {
+        self.0.execute(
+            "UPDATE members SET role = ?2, updated_at = ?3 WHERE id = ?1",
+            rusqlite::params![id, role_text(role), now],
+        )?;
+        Ok(())
+    }
+
+    /// Rewrites who a member is: used when the first sign-in claims the local owner.
+    pub fn set_member_identity(&self, id: i64, email: &str, name: &str, now: &str) -> Result<()> {
+        self.0.execute(
+            "UPDATE members SET email = ?2, name = ?3, updated_at = ?4 WHERE id = ?1",
+            rusqlite::params![id, email, name, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_member(&self, id: i64) -> Result<()> {
+        self.0.execute("DELETE FROM members WHERE id = ?1", [id])?;
+        Ok(())
+    }
+}
