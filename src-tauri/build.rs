@@ -13,6 +13,12 @@ fn main() {
         "question_edit",
         "question_move",
         "question_delete",
+        "members_list",
+        "member_add",
+        "member_role",
+        "member_remove",
+        "audit_list",
+        "audit_export",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -48,6 +48,12 @@ pub fn run() -> ExitCode {
             commands::questions::question_edit,
             commands::questions::question_move,
             commands::questions::question_delete,
+            commands::team::members_list,
+            commands::team::member_add,
+            commands::team::member_role,
+            commands::team::member_remove,
+            commands::audit::audit_list,
+            commands::audit::audit_export,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

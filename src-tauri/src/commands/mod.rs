@@ -2,8 +2,10 @@
 //! the core's error to the `{ code, message }` payload the UI branches on.
 
 pub mod app;
+pub mod audit;
 pub mod calendars;
 pub mod questions;
+pub mod team;
 
 use leadline_core::ipc::ErrorPayload;
 

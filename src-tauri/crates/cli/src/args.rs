@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use leadline_core::ipc::QuestionKind;
+use leadline_core::ipc::{QuestionKind, Role};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +30,75 @@ pub enum Command {
     /// List, add, edit, move and delete a calendar's questions.
     #[command(subcommand)]
     Questions(QuestionCommand),
+    /// List, add, re-role and remove team members (changes need the owner role).
+    #[command(subcommand)]
+    Members(MemberCommand),
+    /// Read the audit log, newest first, or export it as CSV.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Every member with their role.
+    List,
+    /// Adds someone by e-mail as admin or support.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Changes a member's role.
+    Role {
+        id: i64,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Removes a member from the team.
+    Remove { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// An action or its area, e.g. `calendar` or `member.role`.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only what this member did.
+    #[arg(long, value_name = "EMAIL")]
+    pub actor: Option<String>,
+    /// Entries at or after this RFC 3339 time.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Entries before this RFC 3339 time.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    #[arg(long, default_value_t = 0)]
+    pub offset: i64,
+    /// Write every matching entry to FILE as CSV instead of listing a page.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+}
+
+/// Roles as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Owner,
+    Admin,
+    Support,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Owner => Role::Owner,
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Support => Role::Support,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! Human-readable renderings of results, for when `--json` is not given.
 
-use leadline_core::ipc::{Calendar, CalendarDetail, Question};
+use leadline_core::actor::role_name;
+use leadline_core::ipc::{AuditPage, Calendar, CalendarDetail, Member, Question};
 
 pub fn calendars(list: &[Calendar]) -> String {
     if list.is_empty() {
@@ -64,4 +65,41 @@ pub fn question(q: &Question) -> String {
 
 pub fn questions(list: &[Question]) -> String {
     list.iter().map(question).collect()
+}
+
+pub fn member(m: &Member) -> String {
+    let name = if m.name.is_empty() { "—" } else { &m.name };
+    format!(
+        "{:>5}  {:<40}  {:<24}  {}\n",
+        m.id,
+        m.email,
+        name,
+        role_name(m.role)
+    )
+}
+
+pub fn members(list: &[Member]) -> String {
+    let mut out = format!("{:>5}  {:<40}  {:<24}  {}\n", "ID", "EMAIL", "NAME", "ROLE");
+    out.extend(list.iter().map(member));
+    out
+}
+
+pub fn audit(page: &AuditPage, offset: i64) -> String {
+    if page.entries.is_empty() {
+        return format!("No audit entries match ({} in all).\n", page.total);
+    }
+    let mut out = String::new();
+    for e in &page.entries {
+        out.push_str(&format!(
+            "{}  {:<28}  {:<18}  {:<14}  {}\n",
+            e.at, e.actor_email, e.action, e.target, e.detail
+        ));
+    }
+    out.push_str(&format!(
+        "{}–{} of {}\n",
+        offset + 1,
+        offset + page.entries.len() as i64,
+        page.total
+    ));
+    out
 }

@@ -9,11 +9,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use leadline_core::ipc::QuestionInput;
+use leadline_core::ipc::{AuditFilter, NewMember, QuestionInput};
 use leadline_core::{Actor, Error, Leadline, data_dir};
 use serde::Serialize;
 
-use args::{CalendarCommand, Cli, Command, QuestionCommand};
+use args::{AuditArgs, CalendarCommand, Cli, Command, MemberCommand, QuestionCommand};
 
 /// What a command produced: the JSON value and its human rendering.
 struct Output {
@@ -34,6 +34,62 @@ fn run(cli: &Cli) -> Result<Output, Error> {
     match &cli.command {
         Command::Calendars(c) => calendars(&app, &actor, c),
         Command::Questions(q) => questions(&app, &actor, q),
+        Command::Members(m) => members(&app, &actor, m),
+        Command::Audit(a) => audit(&app, &actor, a),
+    }
+}
+
+fn members(app: &Leadline, actor: &Actor, cmd: &MemberCommand) -> Result<Output, Error> {
+    match cmd {
+        MemberCommand::List => {
+            let list = app.members(actor)?;
+            out(&list, human::members(&list))
+        }
+        MemberCommand::Add { email, name, role } => {
+            let new = NewMember {
+                email: email.clone(),
+                name: name.clone(),
+                role: (*role).into(),
+            };
+            let m = app.add_member(actor, &new)?;
+            out(&m, format!("added {}", human::member(&m)))
+        }
+        MemberCommand::Role { id, role } => {
+            let m = app.change_role(actor, *id, (*role).into())?;
+            out(&m, format!("changed {}", human::member(&m)))
+        }
+        MemberCommand::Remove { id } => {
+            app.remove_member(actor, *id)?;
+            out(
+                &serde_json::json!({ "removed": id }),
+                format!("removed member {id}\n"),
+            )
+        }
+    }
+}
+
+fn audit(app: &Leadline, actor: &Actor, args: &AuditArgs) -> Result<Output, Error> {
+    let filter = AuditFilter {
+        actor_email: args.actor.clone(),
+        action: args.action.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+    };
+    match &args.csv {
+        Some(path) => {
+            let csv = app.audit_csv(actor, &filter)?;
+            let rows = csv.lines().count().saturating_sub(1);
+            std::fs::write(path, csv)
+                .map_err(|e| Error::Storage(format!("cannot write {}: {e}", path.display())))?;
+            out(
+                &serde_json::json!({ "path": path.display().to_string(), "rows": rows }),
+                format!("wrote {rows} entries to {}\n", path.display()),
+            )
+        }
+        None => {
+            let page = app.audit_log(actor, &filter, args.limit, args.offset)?;
+            out(&page, human::audit(&page, args.offset))
+        }
     }
 }
 

@@ -152,3 +152,65 @@ fn a_database_from_a_newer_build_is_refused() {
             .contains("schema version 999")
     );
 }
+
+#[test]
+fn members_and_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bob = json(
+        d,
+        &[
+            "members",
+            "add",
+            "--email",
+            "Bob@Acme.example",
+            "--role",
+            "support",
+        ],
+    );
+    assert_eq!(
+        (bob["email"].as_str(), bob["role"].as_str()),
+        (Some("bob@acme.example"), Some("support"))
+    );
+    let bob_id = bob["id"].to_string();
+    assert_eq!(
+        json(d, &["members", "role", &bob_id, "--role", "admin"])["role"],
+        "admin"
+    );
+    let members = json(d, &["members", "list"]);
+    assert_eq!(members.as_array().unwrap().len(), 2);
+
+    // The local owner is the last owner: demoting it is refused with the reason.
+    let owner_id = members[0]["id"].to_string();
+    let out = cli(
+        d,
+        &["--json", "members", "role", &owner_id, "--role", "support"],
+    );
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "conflict");
+
+    json(d, &["members", "remove", &bob_id]);
+    let page = json(d, &["audit", "--action", "member"]);
+    let actions: Vec<_> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["member.remove", "member.role", "member.add"]);
+    assert_eq!(page["total"], 3);
+
+    let csv = d.join("audit.csv");
+    let written = json(d, &["audit", "--csv", csv.to_str().unwrap()]);
+    assert_eq!(written["rows"], 3);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("id,at,actor_email,action,target,detail\n"),
+        "{text}"
+    );
+
+    let out = cli(d, &["--json", "audit", "--since", "last week"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "invalid_input");
+}

@@ -173,6 +173,14 @@ pub struct AuditPage {
     pub total: i64,
 }
 
+/// A file Leadline wrote for the user, and how many data rows it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportedFile {
+    pub path: String,
+    #[ts(type = "number")]
+    pub rows: i64,
+}
+
 /// The stable codes an error crosses IPC with; the UI branches on these, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -221,6 +229,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     one::<AuditEntry>(&mut out);
     one::<AuditFilter>(&mut out);
     one::<AuditPage>(&mut out);
+    one::<ExportedFile>(&mut out);
     one::<ErrorCode>(&mut out);
     one::<ErrorPayload>(&mut out);
     out

@@ -42,6 +42,11 @@ impl Leadline {
         &self.store
     }
 
+    /// The folder the database lives in; exports go beside it.
+    pub fn data_dir(&self) -> &Path {
+        self.store.path().parent().unwrap_or(Path::new("."))
+    }
+
     fn now(&self) -> String {
         clock::rfc3339(self.clock.now())
     }

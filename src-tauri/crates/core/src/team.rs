@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::Leadline;
 use crate::actor::{Action, Actor, role_name};
 use crate::error::{Error, Result};
-use crate::ipc::{AuditFilter, AuditPage, Member, NewMember, Role, VerifiedIdentity};
+use crate::ipc::{AuditFilter, AuditPage, ExportedFile, Member, NewMember, Role, VerifiedIdentity};
 use crate::store::Tx;
 
 /// The e-mail the local owner is recorded under until someone signs in.
@@ -266,5 +266,26 @@ impl Leadline {
             .into_inner()
             .map_err(|e| Error::Storage(format!("cannot write CSV: {e}")))?;
         String::from_utf8(bytes).map_err(|e| Error::Storage(format!("CSV is not UTF-8: {e}")))
+    }
+
+    /// Writes the matching audit entries as a CSV file under the data directory's `exports/`
+    /// folder (whole or not at all: written beside, then renamed into place).
+    pub fn export_audit(&self, actor: &Actor, filter: &AuditFilter) -> Result<ExportedFile> {
+        let csv = self.audit_csv(actor, filter)?;
+        let rows = csv.lines().count().saturating_sub(1) as i64;
+        let stamp = self.now().replace([':', '-'], "");
+        let dir = self.data_dir().join("exports");
+        let io = |e: std::io::Error| {
+            Error::Storage(format!("cannot write the export in {}: {e}", dir.display()))
+        };
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let path = dir.join(format!("audit-{stamp}.csv"));
+        let partial = dir.join(format!(".audit-{stamp}.csv.partial"));
+        std::fs::write(&partial, csv).map_err(io)?;
+        std::fs::rename(&partial, &path).map_err(io)?;
+        Ok(ExportedFile {
+            path: path.display().to_string(),
+            rows,
+        })
     }
 }

@@ -289,6 +289,15 @@ fn the_audit_log_filters_pages_and_exports() {
         "quotes and commas are escaped: {csv}"
     );
 
+    let file = t.app.export_audit(&t.owner, &calendars).unwrap();
+    assert_eq!(file.rows, 3);
+    assert!(
+        file.path.contains("exports") && file.path.ends_with(".csv"),
+        "{}",
+        file.path
+    );
+    assert_eq!(std::fs::read_to_string(&file.path).unwrap(), csv);
+
     for (filter, limit, needle) in [
         (
             AuditFilter {
