@@ -17,6 +17,10 @@ TAURI_DRIVER_VERSION := ^2
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 TAURI_DRIVER := $(CARGO_BIN)/tauri-driver
 XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"
+# A private session bus with an unlocked GNOME Keyring, so tests use the real Secret Service
+# (and LEADLINE_REAL_KEYRING=1 tells them it must work). The keyring's files go to a temp dir.
+WITH_KEYRING := dbus-run-session -- sh -c 'export XDG_DATA_HOME="$$(mktemp -d)" LEADLINE_REAL_KEYRING=1; \
+  printf leadline-test | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec "$$@"' with-keyring
 UI_STAMP := ui/node_modules/.package-lock.json
 # An unchanged third-party Salesforce client (jsforce) that the sfsim compatibility test runs.
 COMPAT := src-tauri/crates/sfsim/compat
@@ -88,14 +92,14 @@ check: deps-build ui
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	cd ui && $(NPM) run check --silent
 
-unit: deps-build ui $(COMPAT_STAMP)
-	$(CARGO) test --workspace --exclude leadline-e2e
+unit: deps-test ui $(COMPAT_STAMP)
+	$(WITH_KEYRING) $(CARGO) test --workspace --exclude leadline-e2e
 	cd ui && $(NPM) test --silent
 
 e2e: deps-test app
 	mkdir -p target/e2e-screens
 	TAURI_DRIVER=$(TAURI_DRIVER) LEADLINE_APP_BIN=$(CURDIR)/target/debug/leadline \
-	  dbus-run-session -- $(XVFB) $(CARGO) test -p leadline-e2e -- --test-threads=1
+	  $(WITH_KEYRING) $(XVFB) $(CARGO) test -p leadline-e2e -- --test-threads=1
 
 test: deps-test
 	$(MAKE) --no-print-directory check

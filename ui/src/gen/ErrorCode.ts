@@ -3,4 +3,4 @@
 /**
  * The stable codes an error crosses IPC with; the UI branches on these, never on text.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "forbidden" | "not_a_member" | "database_too_new" | "storage";
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "forbidden" | "not_a_member" | "keyring_unavailable" | "database_too_new" | "storage";

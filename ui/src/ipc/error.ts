@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'conflict',
   'forbidden',
   'not_a_member',
+  'keyring_unavailable',
   'database_too_new',
   'storage',
 ] as const satisfies readonly ErrorCode[];

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
-import { app, calendars, IpcError, questions } from './index';
+import { app, audit, calendars, IpcError, members, questions } from './index';
 
 const input = { label: 'Plan', kind: 'single_choice', required: true, choices: ['Basic'] } as const;
 
@@ -37,6 +37,38 @@ describe('command wrappers', () => {
       ['question_move', { calendar_id: 3, question_id: 9, position: 2 }],
       ['question_delete', { calendar_id: 3, question_id: 9 }],
     ]);
+  });
+
+  it('call the team and audit commands with snake_case arguments', async () => {
+    const filter = {
+      actor_email: 'ana@example.com',
+      action: 'calendar',
+      since: '2026-11-01T00:00:00Z',
+      until: '2026-11-25T00:00:00Z',
+    };
+    await members.list();
+    await members.add({ email: 'bo@example.com', name: '', role: 'support' });
+    await members.setRole(5, 'admin');
+    await members.remove(5);
+    await audit.list(filter, 50, 100);
+    await audit.export(filter);
+
+    expect(invoke.mock.calls).toEqual([
+      ['members_list', undefined],
+      ['member_add', { input: { email: 'bo@example.com', name: '', role: 'support' } }],
+      ['member_role', { member_id: 5, role: 'admin' }],
+      ['member_remove', { member_id: 5 }],
+      ['audit_list', { filter, limit: 50, offset: 100 }],
+      ['audit_export', { filter }],
+    ]);
+  });
+
+  it('reject team commands with the payload code too', async () => {
+    invoke.mockRejectedValueOnce({ code: 'conflict', message: 'The last owner cannot be removed.' });
+    await expect(members.remove(1)).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'The last owner cannot be removed.',
+    });
   });
 
   it('resolve with what the command returned', async () => {

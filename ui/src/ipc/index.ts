@@ -3,10 +3,16 @@
 // `IpcError`.
 import { invoke } from '@tauri-apps/api/core';
 import type { AppInfo } from '../gen/AppInfo';
+import type { AuditFilter } from '../gen/AuditFilter';
+import type { AuditPage } from '../gen/AuditPage';
 import type { Calendar } from '../gen/Calendar';
 import type { CalendarDetail } from '../gen/CalendarDetail';
+import type { ExportedFile } from '../gen/ExportedFile';
+import type { Member } from '../gen/Member';
+import type { NewMember } from '../gen/NewMember';
 import type { Question } from '../gen/Question';
 import type { QuestionInput } from '../gen/QuestionInput';
+import type { Role } from '../gen/Role';
 import { IpcError } from './error';
 
 export { ERROR_CODES, IpcError, isErrorCode, isErrorPayload } from './error';
@@ -40,4 +46,20 @@ export const questions = {
     call('question_move', { calendar_id: calendarId, question_id: questionId, position }),
   delete: (calendarId: number, questionId: number): Promise<null> =>
     call('question_delete', { calendar_id: calendarId, question_id: questionId }),
+};
+
+export const members = {
+  list: (): Promise<Member[]> => call('members_list'),
+  add: (input: NewMember): Promise<Member> => call('member_add', { input }),
+  setRole: (memberId: number, role: Role): Promise<Member> =>
+    call('member_role', { member_id: memberId, role }),
+  remove: (memberId: number): Promise<null> => call('member_remove', { member_id: memberId }),
+};
+
+export const audit = {
+  /** One page of matching entries, newest first; `limit` is 1..500. */
+  list: (filter: AuditFilter, limit: number, offset: number): Promise<AuditPage> =>
+    call('audit_list', { filter, limit, offset }),
+  /** Writes the matching entries as CSV into the data directory's `exports/` folder. */
+  export: (filter: AuditFilter): Promise<ExportedFile> => call('audit_export', { filter }),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countLabel, formatDate, roleLabel } from './format';
+import { countLabel, formatDate, formatDateTime, roleLabel } from './format';
 
 describe('formatDate', () => {
   it('shows an RFC 3339 timestamp as a date', () => {
@@ -13,6 +13,17 @@ describe('formatDate', () => {
 
   it('shows a value it cannot read as it came', () => {
     expect(formatDate('yesterday', 'en-GB', 'UTC')).toBe('yesterday');
+  });
+});
+
+describe('formatDateTime', () => {
+  it('shows the date and time of day in the given zone', () => {
+    expect(formatDateTime('2025-11-24T23:48:05Z', 'en-GB', 'UTC')).toBe('24 Nov 2025, 23:48:05');
+    expect(formatDateTime('2025-11-24T23:48:05Z', 'en-GB', 'Asia/Tokyo')).toBe('25 Nov 2025, 08:48:05');
+  });
+
+  it('shows a value it cannot read as it came', () => {
+    expect(formatDateTime('soon', 'en-GB', 'UTC')).toBe('soon');
   });
 });
 

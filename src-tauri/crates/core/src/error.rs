@@ -23,6 +23,9 @@ pub enum Error {
     /// A verified identity that is not on the team.
     #[error("{0}")]
     NotAMember(String),
+    /// No OS keyring to keep secrets in; we never fall back to plaintext.
+    #[error("{0}")]
+    KeyringUnavailable(String),
     /// The database was migrated by a newer build; we refuse it rather than damage it.
     #[error(
         "the database at {path} was written by a newer Leadline (schema version {found}; this \
@@ -47,6 +50,7 @@ impl Error {
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotAMember(_) => ErrorCode::NotAMember,
+            Error::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
             Error::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             Error::Storage(_) => ErrorCode::Storage,
         }

@@ -191,6 +191,8 @@ pub enum ErrorCode {
     Forbidden,
     /// Signed in with an identity that is not on the team.
     NotAMember,
+    /// No OS keyring to keep secrets in.
+    KeyringUnavailable,
     DatabaseTooNew,
     Storage,
 }

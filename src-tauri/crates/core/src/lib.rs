@@ -9,6 +9,8 @@ pub mod data_dir;
 pub mod error;
 pub mod ipc;
 pub mod questions;
+pub mod secrets;
+pub mod session;
 pub mod store;
 mod team;
 

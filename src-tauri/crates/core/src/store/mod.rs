@@ -6,6 +6,7 @@
 mod audit;
 mod calendars;
 mod members;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

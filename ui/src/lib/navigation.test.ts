@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { mayOpen, navItems, sectionOf } from './navigation';
+
+describe('navItems', () => {
+  it('shows owners every section', () => {
+    expect(navItems('owner').map((i) => i.testid)).toEqual(['nav-calendars', 'nav-team', 'nav-audit']);
+  });
+
+  it('hides Team from admins', () => {
+    expect(navItems('admin').map((i) => i.label)).toEqual(['Calendars', 'Audit log']);
+  });
+
+  it('shows support only the calendars', () => {
+    expect(navItems('support').map((i) => i.section)).toEqual(['calendars']);
+  });
+});
+
+describe('sectionOf and mayOpen', () => {
+  it('files a calendar under Calendars', () => {
+    expect(sectionOf({ page: 'calendar', id: 3 })).toBe('calendars');
+    expect(sectionOf({ page: 'audit' })).toBe('audit');
+  });
+
+  it('follows the role', () => {
+    expect(mayOpen('support', { page: 'calendar', id: 3 })).toBe(true);
+    expect(mayOpen('support', { page: 'audit' })).toBe(false);
+    expect(mayOpen('admin', { page: 'audit' })).toBe(true);
+    expect(mayOpen('admin', { page: 'team' })).toBe(false);
+    expect(mayOpen('owner', { page: 'team' })).toBe(true);
+  });
+});
