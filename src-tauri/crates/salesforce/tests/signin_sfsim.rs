@@ -1,0 +1,484 @@
+//! Browser sign-in against the real local Salesforce (`leadline-sfsim`), with a fake browser
+//! that fills in sfsim's login and consent forms over HTTP and then follows the redirect to the
+//! loopback callback itself.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use leadline_salesforce::authflow::AuthorizationRequest;
+use leadline_salesforce::oidc::{self, SignInOptions};
+use leadline_salesforce::{
+    AuthError, AuthFlow, Browser, BrowserError, CallbackPorts, CancellationToken, OidcError,
+    Provider,
+};
+use leadline_sfsim::{Options, Org, Running};
+use url::Url;
+
+const USERNAME: &str = "admin@practice.example";
+const PASSWORD: &str = "practice";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    /// Log in and allow.
+    Approve,
+    /// Log in and deny.
+    Deny,
+    /// Only follow the authorize redirect (the org approves unattended).
+    FollowOnly,
+    /// Deliver a forged state and a state-less request, then the real callback.
+    WrongStateThenRight,
+    /// Deliver only a forged state and a state-less request.
+    WrongStateOnly,
+    /// Do nothing at all.
+    Ignore,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    /// Status and body of each page the callback listener answered.
+    callback_pages: Vec<(u16, String)>,
+    /// The authorize URL the flow opened.
+    authorize_url: Option<Url>,
+    /// The real callback URL sfsim redirected to.
+    callback_url: Option<Url>,
+    failure: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct FakeBrowser {
+    act: Act,
+    handle: tokio::runtime::Handle,
+    log: Arc<Mutex<Log>>,
+}
+
+impl FakeBrowser {
+    fn new(act: Act) -> Arc<Self> {
+        Arc::new(FakeBrowser {
+            act,
+            handle: tokio::runtime::Handle::current(),
+            log: Arc::default(),
+        })
+    }
+
+    /// The callback pages once there are `n` of them: the flow may end before the browser has
+    /// read the last page.
+    async fn pages(&self, n: usize) -> Vec<(u16, String)> {
+        for _ in 0..100 {
+            let pages = self.log.lock().unwrap().callback_pages.clone();
+            if pages.len() >= n {
+                return pages;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.log.lock().unwrap().callback_pages.clone()
+    }
+}
+
+impl Browser for FakeBrowser {
+    fn open(&self, url: &Url) -> Result<(), BrowserError> {
+        let (act, url, log) = (self.act, url.clone(), Arc::clone(&self.log));
+        log.lock().unwrap().authorize_url = Some(url.clone());
+        self.handle.spawn(async move {
+            if let Err(e) = drive(act, url, &log).await {
+                log.lock().unwrap().failure = Some(e);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// The value of the hidden `request` field of an sfsim page.
+fn hidden_request(page: &str) -> Result<String, String> {
+    let at = page
+        .find("name=\"request\"")
+        .ok_or_else(|| format!("no request field in page: {page}"))?;
+    let rest = &page[at..];
+    let start = rest.find("value=\"").ok_or("no value")? + "value=\"".len();
+    let end = rest[start..].find('"').ok_or("unterminated value")?;
+    Ok(rest[start..start + end]
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&"))
+}
+
+fn location(response: &reqwest::Response) -> Result<Url, String> {
+    let loc = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .ok_or_else(|| format!("expected a redirect, got {}", response.status()))?
+        .to_str()
+        .map_err(|e| e.to_string())?;
+    Url::parse(loc).map_err(|e| e.to_string())
+}
+
+async fn drive(act: Act, authorize: Url, log: &Mutex<Log>) -> Result<(), String> {
+    if act == Act::Ignore {
+        return Ok(());
+    }
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let origin = authorize.origin().ascii_serialization();
+    let e = |e: reqwest::Error| e.to_string();
+
+    let first = http.get(authorize.clone()).send().await.map_err(e)?;
+    let callback = if first.status().is_redirection() {
+        location(&first)?
+    } else {
+        let page = first.text().await.map_err(e)?;
+        let login = http
+            .post(format!("{origin}/services/oauth2/authorize/login"))
+            .form(&[
+                ("request", hidden_request(&page)?.as_str()),
+                ("username", USERNAME),
+                ("pw", PASSWORD),
+            ])
+            .send()
+            .await
+            .map_err(e)?;
+        if login.status().is_redirection() {
+            location(&login)?
+        } else {
+            let page = login.text().await.map_err(e)?;
+            let decision = if act == Act::Deny { "deny" } else { "allow" };
+            let consent = http
+                .post(format!("{origin}/services/oauth2/authorize/consent"))
+                .form(&[
+                    ("request", hidden_request(&page)?.as_str()),
+                    ("decision", decision),
+                ])
+                .send()
+                .await
+                .map_err(e)?;
+            location(&consent)?
+        }
+    };
+    log.lock().unwrap().callback_url = Some(callback.clone());
+
+    let mut visits = Vec::new();
+    if matches!(act, Act::WrongStateThenRight | Act::WrongStateOnly) {
+        let mut forged = callback.clone();
+        let pairs: Vec<(String, String)> = callback
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "state" {
+                    "forged".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        forged.query_pairs_mut().clear().extend_pairs(pairs.clone());
+        visits.push(forged.clone());
+        let mut stateless = callback.clone();
+        stateless
+            .query_pairs_mut()
+            .clear()
+            .extend_pairs(pairs.iter().filter(|(k, _)| k != "state"));
+        visits.push(stateless);
+    }
+    if act != Act::WrongStateOnly {
+        visits.push(callback);
+    }
+    for url in visits {
+        let r = http.get(url).send().await.map_err(e)?;
+        let status = r.status().as_u16();
+        let body = r.text().await.map_err(e)?;
+        log.lock().unwrap().callback_pages.push((status, body));
+    }
+    Ok(())
+}
+
+async fn start(org: Org) -> Running {
+    leadline_sfsim::start(Options {
+        org,
+        ..Options::practice()
+    })
+    .await
+    .unwrap()
+}
+
+/// All token requests sfsim has seen, whatever the grant type.
+async fn token_requests(sim: &Running) -> u64 {
+    let stats: serde_json::Value = reqwest::get(format!("{}/__sfsim/stats", sim.base_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stats["token_requests"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum()
+}
+
+fn options(timeout: Duration) -> SignInOptions {
+    SignInOptions {
+        callback_ports: CallbackPorts::any(),
+        timeout,
+        ..SignInOptions::default()
+    }
+}
+
+async fn sign_in(
+    sim: &Running,
+    browser: &Arc<FakeBrowser>,
+    timeout: Duration,
+    cancel: &CancellationToken,
+) -> Result<oidc::SignedIn, OidcError> {
+    let flow = AuthFlow::new(browser.clone()).unwrap();
+    let provider = Provider::practice(&sim.base_url).unwrap();
+    let result = oidc::sign_in(&flow, &provider, &options(timeout), cancel).await;
+    if let Some(f) = &browser.log.lock().unwrap().failure {
+        panic!("the fake browser failed: {f}");
+    }
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signs_in_with_a_verified_identity() {
+    let sim = start(Org::practice()).await;
+    let browser = FakeBrowser::new(Act::Approve);
+    let signed = sign_in(
+        &sim,
+        &browser,
+        Duration::from_secs(30),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed.identity.email, USERNAME);
+    assert_eq!(signed.identity.name, "Pat Practice");
+    assert_eq!(signed.identity.issuer, sim.base_url);
+    assert!(signed.tokens.id_token.is_some());
+    let pages = browser.pages(1).await;
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].0, 200);
+    assert!(
+        pages[0]
+            .1
+            .contains("You can close this tab and return to Leadline")
+    );
+    assert_eq!(token_requests(&sim).await, 1);
+
+    // What the browser was sent: a public client's code request with PKCE S256, state, nonce
+    // and the loopback callback.
+    let authorize = browser.log.lock().unwrap().authorize_url.clone().unwrap();
+    assert_eq!(
+        authorize.as_str().split('?').next(),
+        Some(format!("{}/services/oauth2/authorize", sim.base_url).as_str())
+    );
+    let q: std::collections::HashMap<String, String> =
+        authorize.query_pairs().into_owned().collect();
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["client_id"], "leadline-practice");
+    assert_eq!(q["scope"], "openid email profile");
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(q["code_challenge"].len(), 43);
+    assert!(q["state"].len() >= 16 && q["nonce"].len() >= 16);
+    assert_ne!(q["state"], q["nonce"]);
+    let redirect = Url::parse(&q["redirect_uri"]).unwrap();
+    assert_eq!(redirect.host_str(), Some("localhost"));
+    assert_eq!(redirect.path(), "/oauth/callback");
+    assert!(!q.contains_key("client_secret"));
+
+    // No token in what a log line would show.
+    let shown = format!("{signed:?}");
+    assert!(!shown.contains(signed.tokens.access_token.expose()));
+}
+
+/// With only the `openid` scope the id_token carries no email or name, so they come from
+/// UserInfo (whose `sub` must match the token's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn falls_back_to_userinfo_for_email_and_name() {
+    let sim = start(Org::practice()).await;
+    let browser = FakeBrowser::new(Act::Approve);
+    let flow = AuthFlow::new(browser.clone()).unwrap();
+    let provider = Provider::practice(&sim.base_url).unwrap();
+    let options = SignInOptions {
+        scopes: vec!["openid".into()],
+        ..options(Duration::from_secs(30))
+    };
+    let signed = oidc::sign_in(&flow, &provider, &options, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(signed.identity.email, USERNAME);
+    assert_eq!(signed.identity.name, "Pat Practice");
+    assert_eq!(signed.tokens.scope.as_deref(), Some("openid"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn denied_consent_ends_in_denied_with_no_token_request() {
+    let sim = start(Org::practice()).await;
+    let browser = FakeBrowser::new(Act::Deny);
+    let err = sign_in(
+        &sim,
+        &browser,
+        Duration::from_secs(30),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, OidcError::Auth(AuthError::Denied)), "{err:?}");
+    assert_eq!(token_requests(&sim).await, 0);
+    assert_eq!(browser.pages(1).await[0].0, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_state_is_refused_and_the_right_one_still_signs_in_once() {
+    let sim = start(Org::practice()).await;
+    let browser = FakeBrowser::new(Act::WrongStateThenRight);
+    let signed = sign_in(
+        &sim,
+        &browser,
+        Duration::from_secs(30),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed.identity.email, USERNAME);
+    let pages = browser.pages(3).await;
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    for (status, body) in &pages[..2] {
+        assert_eq!(*status, 400);
+        assert!(
+            body.contains("This sign-in link is not the one Leadline is waiting for"),
+            "{body}"
+        );
+    }
+    assert_eq!(pages[2].0, 200);
+    assert_eq!(token_requests(&sim).await, 1);
+
+    // Replaying the accepted callback finds nothing listening any more.
+    let callback = browser.log.lock().unwrap().callback_url.clone().unwrap();
+    let replay = reqwest::Client::new().get(callback).send().await;
+    assert!(replay.is_err(), "the listener should be closed: {replay:?}");
+    assert_eq!(token_requests(&sim).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_state_only_times_out_without_any_token_request() {
+    let sim = start(Org::practice()).await;
+    let browser = FakeBrowser::new(Act::WrongStateOnly);
+    let err = sign_in(
+        &sim,
+        &browser,
+        Duration::from_secs(3),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, OidcError::Auth(AuthError::Timeout { .. })),
+        "{err:?}"
+    );
+    assert_eq!(browser.pages(2).await.len(), 2);
+    assert_eq!(token_requests(&sim).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unverified_email_is_refused() {
+    let mut org = Org::practice();
+    org.users[0].email_verified = false;
+    let sim = start(org).await;
+    let browser = FakeBrowser::new(Act::Approve);
+    let err = sign_in(
+        &sim,
+        &browser,
+        Duration::from_secs(30),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    match err {
+        OidcError::EmailNotVerified { email } => assert_eq!(email, USERNAME),
+        other => panic!("expected EmailNotVerified, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_ends_the_wait() {
+    let sim = start(Org::practice()).await;
+    let browser = FakeBrowser::new(Act::Ignore);
+    let cancel = CancellationToken::new();
+    let canceller = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        canceller.cancel();
+    });
+    let started = std::time::Instant::now();
+    let err = sign_in(&sim, &browser, Duration::from_secs(60), &cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OidcError::Auth(AuthError::Cancelled)),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(token_requests(&sim).await, 0);
+}
+
+/// The Salesforce connection's use of the same flow: API scopes, no nonce, Salesforce's own
+/// token fields kept; here with the org approving unattended (`--auto-approve`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn salesforce_connection_flow_keeps_salesforce_fields() {
+    let mut org = Org::practice();
+    org.org.auto_approve = Some(USERNAME.into());
+    let sim = start(org).await;
+    let browser = FakeBrowser::new(Act::FollowOnly);
+    let flow = AuthFlow::new(browser.clone()).unwrap();
+    let base = Url::parse(&sim.base_url).unwrap();
+    let mut request = AuthorizationRequest::new(
+        base.join("/services/oauth2/authorize").unwrap(),
+        base.join("/services/oauth2/token").unwrap(),
+        "leadline-practice",
+    );
+    request.scopes = vec!["api".into(), "refresh_token".into()];
+    request.callback_ports = CallbackPorts::any();
+    request.timeout = Duration::from_secs(30);
+    let done = flow.run(&request, &CancellationToken::new()).await.unwrap();
+    let t = &done.tokens;
+    assert_eq!(t.instance_url.as_deref(), Some(sim.base_url.as_str()));
+    assert!(t.id.as_deref().unwrap().contains("/id/00D"));
+    assert!(t.issued_at.is_some());
+    assert!(t.refresh_token.is_some());
+    assert!(t.id_token.is_none());
+    assert_eq!(done.redirect_uri.host_str(), Some("localhost"));
+    assert_eq!(token_requests(&sim).await, 1);
+
+    // The refresh grant on the same client.
+    let refreshed = flow
+        .refresh(
+            &request.token_url,
+            "leadline-practice",
+            t.refresh_token.as_ref().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_ne!(refreshed.access_token.expose(), t.access_token.expose());
+
+    // A spent or unknown refresh token comes back as the endpoint's error, both strings kept.
+    let err = flow
+        .refresh(
+            &request.token_url,
+            "leadline-practice",
+            &leadline_salesforce::Secret::new("not-a-refresh-token"),
+        )
+        .await
+        .unwrap_err();
+    match err {
+        AuthError::TokenEndpoint { error, description } => {
+            assert_eq!(error, "invalid_grant");
+            assert!(description.is_some());
+        }
+        other => panic!("expected TokenEndpoint, got {other:?}"),
+    }
+}
