@@ -12,11 +12,12 @@
 //!
 //! # What it accepts
 //!
-//! Exactly one callback whose `state` matches the one it was made for. A request with a missing
-//! or different `state` gets a page saying the link is not the one Leadline is waiting for, and
-//! the listener keeps waiting. The matching callback ends the wait: its `code` (or its `error`)
-//! is handed over, the browser gets a page saying the tab can be closed (or what went wrong), and
-//! the listener closes, so a replay finds nothing listening. The wait also ends after a timeout
+//! Exactly one callback, and only with the `state` it was made for. A callback with a missing or
+//! different `state` — a stale tab, or a forged link trying to sign the user in as someone else —
+//! ends the attempt with [`LoopbackError::WrongState`]: no code is exchanged, and the user starts
+//! again. The matching callback ends the wait too: its `code` (or its `error`) is handed over, the
+//! browser gets a page saying the tab can be closed (or what went wrong). Either way the listener
+//! then closes, so a replay finds nothing listening. The wait also ends after a timeout
 //! ([`DEFAULT_TIMEOUT`], 5 minutes, in production) or when its [`CancellationToken`] is
 //! cancelled.
 
@@ -104,6 +105,11 @@ pub enum LoopbackError {
         error: String,
         description: Option<String>,
     },
+    #[error(
+        "the sign-in was stopped: the browser came back {}, as a stale or forged sign-in link would; start the sign-in again",
+        if *.present { "with a state Leadline did not issue" } else { "without the state Leadline issued" }
+    )]
+    WrongState { present: bool },
     #[error("the sign-in callback carried neither a code nor an error")]
     MissingCode,
     #[error("no sign-in came back from the browser within {} seconds", .after.as_secs())]
@@ -276,17 +282,6 @@ async fn callback(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) 
     let matches = state
         .as_deref()
         .is_some_and(|s| constant_time_eq(s.as_bytes(), shared.expected_state.as_bytes()));
-    if !matches {
-        tracing::warn!(
-            state_present = state.is_some(),
-            "ignored a sign-in callback whose state is not the awaited one"
-        );
-        return page(
-            StatusCode::BAD_REQUEST,
-            "Sign-in link not recognised",
-            WRONG_STATE_MESSAGE,
-        );
-    }
     let Some(sender) = shared.sender.lock().ok().and_then(|mut s| s.take()) else {
         return page(
             StatusCode::BAD_REQUEST,
@@ -294,6 +289,23 @@ async fn callback(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) 
             "This sign-in link has already been used. Start the sign-in again from Leadline.",
         );
     };
+    if !matches {
+        tracing::warn!(
+            state_present = state.is_some(),
+            "stopped a sign-in: the callback's state is not the awaited one"
+        );
+        let _ = sender.send(Err(LoopbackError::WrongState {
+            present: state.is_some(),
+        }));
+        shared.done.cancel();
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Sign-in link not recognised",
+            &format!(
+                "{WRONG_STATE_MESSAGE}, so the sign-in was stopped. Start it again from Leadline."
+            ),
+        );
+    }
     let (outcome, response) = match (error, code) {
         (Some(error), _) => {
             let err = if error == "access_denied" || error == "access-denied" {

@@ -36,37 +36,73 @@ async fn binds_loopback_only_and_names_a_localhost_redirect() {
 }
 
 #[tokio::test]
-async fn keeps_waiting_through_wrong_states_then_takes_the_code_and_closes() {
+async fn a_foreign_state_ends_the_wait_and_closes() {
     let listener = CallbackListener::bind(CallbackPorts::any(), "the-state")
         .await
         .unwrap();
     let addr = listener.local_addr();
-    let wrong = url(&listener, "code=c1&state=other");
-    let missing = url(&listener, "code=c1");
+    let forged = url(&listener, "code=c1&state=other");
     let right = url(&listener, "code=the-code&state=the-state");
     let visits = tokio::spawn(async move {
-        let mut pages = Vec::new();
-        pages.push(get(&wrong).await);
-        pages.push(get(&missing).await);
-        pages.push(get(&format!("http://{addr}/elsewhere")).await);
-        pages.push(get(&right).await);
-        pages
+        let elsewhere = get(&format!("http://{addr}/elsewhere")).await;
+        let forged = get(&forged).await;
+        (elsewhere, forged)
     });
+    let err = listener
+        .wait(Duration::from_secs(20), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LoopbackError::WrongState { present: true }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("did not issue"), "{err}");
+    let (elsewhere, forged) = visits.await.unwrap();
+    assert_eq!(
+        elsewhere.0, 404,
+        "other paths neither answer the sign-in nor end it"
+    );
+    assert_eq!(forged.0, 400);
+    assert!(forged.1.contains(WRONG_STATE_MESSAGE), "{}", forged.1);
+    // Closed: even the right callback, arriving late, cannot connect.
+    assert!(reqwest::get(right).await.is_err());
+}
+
+#[tokio::test]
+async fn a_missing_state_ends_the_wait() {
+    let listener = CallbackListener::bind(CallbackPorts::any(), "the-state")
+        .await
+        .unwrap();
+    let missing = url(&listener, "code=c1");
+    let visit = tokio::spawn(async move { get(&missing).await });
+    let err = listener
+        .wait(Duration::from_secs(20), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LoopbackError::WrongState { present: false }),
+        "{err:?}"
+    );
+    assert_eq!(visit.await.unwrap().0, 400);
+}
+
+#[tokio::test]
+async fn takes_the_code_and_closes() {
+    let listener = CallbackListener::bind(CallbackPorts::any(), "the-state")
+        .await
+        .unwrap();
+    let addr = listener.local_addr();
+    let right = url(&listener, "code=the-code&state=the-state");
+    let visit = tokio::spawn(async move { get(&right).await });
     let code = listener
         .wait(Duration::from_secs(20), &CancellationToken::new())
         .await
         .unwrap();
     assert_eq!(code.expose(), "the-code");
-    let pages = visits.await.unwrap();
-    assert_eq!(pages[0].0, 400);
-    assert!(pages[0].1.contains(WRONG_STATE_MESSAGE));
-    assert_eq!(pages[1].0, 400);
-    assert!(pages[1].1.contains(WRONG_STATE_MESSAGE));
-    assert_eq!(pages[2].0, 404);
-    assert_eq!(pages[3].0, 200);
+    let page = visit.await.unwrap();
+    assert_eq!(page.0, 200);
     assert!(
-        pages[3]
-            .1
+        page.1
             .contains("You can close this tab and return to Leadline")
     );
     // Closed: a replay cannot even connect.

@@ -10,8 +10,8 @@ use std::time::Duration;
 use leadline_salesforce::authflow::AuthorizationRequest;
 use leadline_salesforce::oidc::{self, SignInOptions};
 use leadline_salesforce::{
-    AuthError, AuthFlow, Browser, BrowserError, CallbackPorts, CancellationToken, OidcError,
-    Provider,
+    AuthError, AuthFlow, Browser, BrowserError, CallbackPorts, CancellationToken, LoopbackError,
+    OidcError, Provider,
 };
 use leadline_sfsim::{Options, Org, Running};
 use url::Url;
@@ -27,10 +27,10 @@ enum Act {
     Deny,
     /// Only follow the authorize redirect (the org approves unattended).
     FollowOnly,
-    /// Deliver a forged state and a state-less request, then the real callback.
-    WrongStateThenRight,
-    /// Deliver only a forged state and a state-less request.
-    WrongStateOnly,
+    /// Deliver the callback with a forged state, then the real one.
+    ForgedStateThenRight,
+    /// Deliver the callback without its state.
+    MissingState,
     /// Do nothing at all.
     Ignore,
 }
@@ -160,37 +160,36 @@ async fn drive(act: Act, authorize: Url, log: &Mutex<Log>) -> Result<(), String>
     };
     log.lock().unwrap().callback_url = Some(callback.clone());
 
-    let mut visits = Vec::new();
-    if matches!(act, Act::WrongStateThenRight | Act::WrongStateOnly) {
-        let mut forged = callback.clone();
+    let with_state = |value: Option<&str>| {
         let pairs: Vec<(String, String)> = callback
             .query_pairs()
-            .map(|(k, v)| {
-                let v = if k == "state" {
-                    "forged".into()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
+            .filter(|(k, _)| k != "state")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .chain(value.map(|v| ("state".to_string(), v.to_string())))
             .collect();
-        forged.query_pairs_mut().clear().extend_pairs(pairs.clone());
-        visits.push(forged.clone());
-        let mut stateless = callback.clone();
-        stateless
-            .query_pairs_mut()
-            .clear()
-            .extend_pairs(pairs.iter().filter(|(k, _)| k != "state"));
-        visits.push(stateless);
-    }
-    if act != Act::WrongStateOnly {
-        visits.push(callback);
-    }
+        let mut url = callback.clone();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        url
+    };
+    let visits = match act {
+        Act::ForgedStateThenRight => vec![with_state(Some("forged")), callback.clone()],
+        Act::MissingState => vec![with_state(None)],
+        _ => vec![callback.clone()],
+    };
     for url in visits {
-        let r = http.get(url).send().await.map_err(e)?;
-        let status = r.status().as_u16();
-        let body = r.text().await.map_err(e)?;
-        log.lock().unwrap().callback_pages.push((status, body));
+        // A closed listener refuses the connection: logged as status 0.
+        match http.get(url).send().await {
+            Ok(r) => {
+                let status = r.status().as_u16();
+                let body = r.text().await.map_err(e)?;
+                log.lock().unwrap().callback_pages.push((status, body));
+            }
+            Err(err) => log
+                .lock()
+                .unwrap()
+                .callback_pages
+                .push((0, err.to_string())),
+        }
     }
     Ok(())
 }
@@ -333,54 +332,65 @@ async fn denied_consent_ends_in_denied_with_no_token_request() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_state_is_refused_and_the_right_one_still_signs_in_once() {
+async fn a_forged_state_ends_the_attempt_before_any_token_request() {
     let sim = start(Org::practice()).await;
-    let browser = FakeBrowser::new(Act::WrongStateThenRight);
-    let signed = sign_in(
+    let browser = FakeBrowser::new(Act::ForgedStateThenRight);
+    let err = sign_in(
         &sim,
         &browser,
         Duration::from_secs(30),
         &CancellationToken::new(),
     )
     .await
-    .unwrap();
-    assert_eq!(signed.identity.email, USERNAME);
-    let pages = browser.pages(3).await;
-    assert_eq!(pages.len(), 3, "{pages:?}");
-    for (status, body) in &pages[..2] {
-        assert_eq!(*status, 400);
-        assert!(
-            body.contains("This sign-in link is not the one Leadline is waiting for"),
-            "{body}"
-        );
-    }
-    assert_eq!(pages[2].0, 200);
-    assert_eq!(token_requests(&sim).await, 1);
-
-    // Replaying the accepted callback finds nothing listening any more.
-    let callback = browser.log.lock().unwrap().callback_url.clone().unwrap();
-    let replay = reqwest::Client::new().get(callback).send().await;
-    assert!(replay.is_err(), "the listener should be closed: {replay:?}");
-    assert_eq!(token_requests(&sim).await, 1);
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            OidcError::Auth(AuthError::Callback(LoopbackError::WrongState {
+                present: true
+            }))
+        ),
+        "{err:?}"
+    );
+    let pages = browser.pages(2).await;
+    assert_eq!(pages[0].0, 400);
+    assert!(
+        pages[0]
+            .1
+            .contains("This sign-in link is not the one Leadline is waiting for"),
+        "{}",
+        pages[0].1
+    );
+    assert_eq!(
+        pages[1].0, 0,
+        "the real callback arrives too late: {:?}",
+        pages[1]
+    );
+    assert_eq!(token_requests(&sim).await, 0, "no code was exchanged");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_state_only_times_out_without_any_token_request() {
+async fn a_missing_state_ends_the_attempt_before_any_token_request() {
     let sim = start(Org::practice()).await;
-    let browser = FakeBrowser::new(Act::WrongStateOnly);
+    let browser = FakeBrowser::new(Act::MissingState);
     let err = sign_in(
         &sim,
         &browser,
-        Duration::from_secs(3),
+        Duration::from_secs(30),
         &CancellationToken::new(),
     )
     .await
     .unwrap_err();
     assert!(
-        matches!(err, OidcError::Auth(AuthError::Timeout { .. })),
+        matches!(
+            err,
+            OidcError::Auth(AuthError::Callback(LoopbackError::WrongState {
+                present: false
+            }))
+        ),
         "{err:?}"
     );
-    assert_eq!(browser.pages(2).await.len(), 2);
+    assert_eq!(browser.pages(1).await[0].0, 400);
     assert_eq!(token_requests(&sim).await, 0);
 }
 
