@@ -1,8 +1,10 @@
 //! Salesforce's error bodies, byte for byte: REST errors are a JSON array of
 //! `{"message","errorCode","fields"}` (`statusCode` inside sObject Collections results), OAuth
 //! errors an object of `{"error","error_description"}`; both sent as
-//! `application/json;charset=UTF-8`.
+//! `application/json;charset=UTF-8`. Other answers with an exact content type (pages, plain-text
+//! and form-encoded errors) go through the same helper.
 
+use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -10,13 +12,22 @@ use serde_json::Value;
 
 pub const JSON: &str = "application/json;charset=UTF-8";
 
+/// A response with exactly this content type: clients compare Salesforce's, charset and all.
+pub fn with_content_type(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Body>,
+) -> Response {
+    let mut r = (status, body.into()).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
 /// A JSON response with Salesforce's content type.
 pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
-    let mut r = (status, bytes).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    r
+    with_content_type(status, JSON, bytes)
 }
 
 /// One REST error as Salesforce writes it.
@@ -80,6 +91,15 @@ impl ApiError {
             StatusCode::SERVICE_UNAVAILABLE,
             "SERVER_UNAVAILABLE",
             "Server is temporarily unavailable. Please try again later.",
+        )
+    }
+
+    /// Salesforce's 405, naming the methods the resource allows.
+    pub fn method_not_allowed(method: impl std::fmt::Display, allowed: &str) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            format!("HTTP Method '{method}' not allowed. Allowed are {allowed}"),
         )
     }
 

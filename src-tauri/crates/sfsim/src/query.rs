@@ -11,15 +11,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use axum::{Extension, Router};
 use serde::Serialize;
 
-use crate::error::{ApiError, JSON};
+use crate::error::{ApiError, JSON, with_content_type};
 use crate::ids;
+use crate::rest::allow;
 use crate::schema::{ObjectDef, Schema};
 use crate::session::Session;
 use crate::soql::{self, Catalog, FieldInfo, FieldKind, ObjectSchema, Selection};
@@ -35,32 +36,29 @@ const CURSOR_IDLE: Duration = Duration::from_secs(15 * 60);
 const LOCATOR_PREFIX: &str = "01g";
 
 pub fn routes() -> Router<Sim> {
+    // One handler serves both resources (the route says which one it is); other methods get
+    // Salesforce's 405.
+    let serve = |handler: MethodRouter<Sim>, resource: Resource| {
+        allow(handler, "GET,HEAD").layer(Extension(resource))
+    };
     Router::new()
-        .route("/services/data/{version}/query", read_only(get(query)))
+        .route(
+            "/services/data/{version}/query",
+            serve(get(query), Resource::Query),
+        )
         .route(
             "/services/data/{version}/queryAll",
-            read_only(get(query_all)),
+            serve(get(query), Resource::QueryAll),
         )
         .route(
             "/services/data/{version}/query/{locator}",
-            read_only(get(more)),
+            serve(get(more), Resource::Query),
         )
         .route(
             "/services/data/{version}/queryAll/{locator}",
-            read_only(get(more_all)),
+            serve(get(more), Resource::QueryAll),
         )
         .layer(Extension(Cursors::default()))
-}
-
-/// Other methods get Salesforce's 405 body rather than an empty one.
-fn read_only(methods: MethodRouter<Sim>) -> MethodRouter<Sim> {
-    methods.fallback(|method: Method| async move {
-        ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            format!("HTTP Method '{method}' not allowed. Allowed are GET,HEAD"),
-        )
-    })
 }
 
 impl Catalog for Schema {
@@ -239,34 +237,18 @@ fn page(total: usize, next: Option<&str>, rows: &[String]) -> Response {
         body.push_str(r);
     }
     body.push_str("]}");
-    let mut response = (StatusCode::OK, body).into_response();
-    response.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static(JSON),
-    );
-    response
+    with_content_type(StatusCode::OK, JSON, body)
 }
 
 async fn query(
     State(sim): State<Sim>,
     Extension(cursors): Extension<Cursors>,
+    Extension(resource): Extension<Resource>,
     Path(version): Path<String>,
     RawQuery(raw): RawQuery,
     parts: Parts,
 ) -> Response {
-    run(sim, cursors, version, raw, parts, Resource::Query)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
-}
-
-async fn query_all(
-    State(sim): State<Sim>,
-    Extension(cursors): Extension<Cursors>,
-    Path(version): Path<String>,
-    RawQuery(raw): RawQuery,
-    parts: Parts,
-) -> Response {
-    run(sim, cursors, version, raw, parts, Resource::QueryAll)
+    run(sim, cursors, version, raw, parts, resource)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -332,21 +314,11 @@ async fn run(
 async fn more(
     State(sim): State<Sim>,
     Extension(cursors): Extension<Cursors>,
+    Extension(resource): Extension<Resource>,
     Path((version, locator)): Path<(String, String)>,
     parts: Parts,
 ) -> Response {
-    next_page(sim, cursors, version, locator, parts, Resource::Query)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
-}
-
-async fn more_all(
-    State(sim): State<Sim>,
-    Extension(cursors): Extension<Cursors>,
-    Path((version, locator)): Path<(String, String)>,
-    parts: Parts,
-) -> Response {
-    next_page(sim, cursors, version, locator, parts, Resource::QueryAll)
+    next_page(sim, cursors, version, locator, parts, resource)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }

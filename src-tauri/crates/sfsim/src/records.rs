@@ -1153,39 +1153,41 @@ fn batch_conflicts(pending: &mut [Pending<'_>]) {
             }
         }
     }
+    // A record that conflicts in more than one way fails with the first conflict found.
     let mut verdict: HashMap<usize, RecordError> = HashMap::new();
-    for ((_, _, value), positions) in keys.into_iter().filter(|(_, p)| p.len() > 1) {
-        for pos in positions {
-            verdict.entry(pos).or_insert_with(|| {
-                RecordError::new(
-                    "DUPLICATE_EXTERNAL_ID",
-                    format!("Duplicate external id specified: {value}"),
-                    vec![],
-                )
-            });
+    let mut conflict = |positions: Vec<usize>, error: &dyn Fn() -> RecordError| {
+        if positions.len() > 1 {
+            for pos in positions {
+                verdict.entry(pos).or_insert_with(error);
+            }
         }
+    };
+    for ((_, _, value), positions) in keys {
+        conflict(positions, &|| {
+            RecordError::new(
+                "DUPLICATE_EXTERNAL_ID",
+                format!("Duplicate external id specified: {value}"),
+                vec![],
+            )
+        });
     }
-    for (_, positions) in unique.into_iter().filter(|(_, p)| p.len() > 1) {
-        for pos in positions {
-            verdict.entry(pos).or_insert_with(|| {
-                RecordError::new(
-                    "DUPLICATE_VALUE",
-                    "duplicate value found: <unknown> duplicates value on record with id: <unknown>",
-                    vec![],
-                )
-            });
-        }
+    for (_, positions) in unique {
+        conflict(positions, &|| {
+            RecordError::new(
+                "DUPLICATE_VALUE",
+                "duplicate value found: <unknown> duplicates value on record with id: <unknown>",
+                vec![],
+            )
+        });
     }
-    for (id, positions) in updates.into_iter().filter(|(_, p)| p.len() > 1) {
-        for pos in positions {
-            verdict.entry(pos).or_insert_with(|| {
-                RecordError::new(
-                    "INVALID_ID_FIELD",
-                    format!("Duplicate id in list: {id}"),
-                    vec![],
-                )
-            });
-        }
+    for (id, positions) in updates {
+        conflict(positions, &|| {
+            RecordError::new(
+                "INVALID_ID_FIELD",
+                format!("Duplicate id in list: {id}"),
+                vec![],
+            )
+        });
     }
     for (pos, error) in verdict {
         let id = match &pending[pos] {

@@ -4,9 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use common::inspect;
 use leadline_sfsim::Options;
 use serde_json::{Value, json};
 
@@ -58,12 +61,7 @@ async fn announces_its_address_and_stops_cleanly_on_sigterm() {
     );
     let port: u16 = server.url.rsplit(':').next().unwrap().parse().unwrap();
     assert_ne!(port, 0);
-    let stats: Value = reqwest::get(format!("{}/__sfsim/stats", server.url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = inspect(&server.url, "stats").await;
     assert_eq!(stats["api_usage"]["limit"], 15000);
     let status = server.terminate();
     assert!(
@@ -156,12 +154,7 @@ async fn records_survive_a_restart_with_a_state_file() {
     assert!(state.exists());
 
     let second = leadline_sfsim::start(options()).await.unwrap();
-    let listed: Value = reqwest::get(format!("{}/__sfsim/records/Lead", second.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = inspect(&second.base_url, "records/Lead").await;
     assert_eq!(listed["totalSize"], 1);
     assert_eq!(listed["records"][0]["Id"], id.as_str());
     // New ids keep counting where the last run stopped.
@@ -170,12 +163,7 @@ async fn records_survive_a_restart_with_a_state_file() {
     second.stop().await.unwrap();
 
     let without = leadline_sfsim::start(Options::practice()).await.unwrap();
-    let listed: Value = reqwest::get(format!("{}/__sfsim/records/Lead", without.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = inspect(&without.base_url, "records/Lead").await;
     assert_eq!(
         listed["totalSize"], 0,
         "without --state, records live in memory only"

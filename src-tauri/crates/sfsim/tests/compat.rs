@@ -5,10 +5,13 @@
 //! installed packages this test fails and says how to set them up.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use common::inspect;
 use leadline_sfsim::Options;
 use serde_json::Value;
 
@@ -144,15 +147,7 @@ async fn jsforce_works_unchanged_against_the_simulator() {
             .all(|r| r.get("LastName").is_some_and(|v| !v.is_null()))
     );
 
-    let http = reqwest::Client::new();
-    let stats: Value = http
-        .get(format!("{}/__sfsim/stats", running.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = inspect(&running.base_url, "stats").await;
     assert_eq!(stats["refreshes"], 1, "{stats:#}");
     assert_eq!(stats["revokes"], 2, "{stats:#}");
     let requests = stats["requests"].as_object().unwrap();
@@ -174,14 +169,7 @@ async fn jsforce_works_unchanged_against_the_simulator() {
         "jsforce followed nextRecordsUrl: {stats:#}"
     );
 
-    let tokens: Value = http
-        .get(format!("{}/__sfsim/tokens", running.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens = inspect(&running.base_url, "tokens").await;
     let tokens = tokens["tokens"].as_array().unwrap();
     let state = |value: &str| {
         tokens

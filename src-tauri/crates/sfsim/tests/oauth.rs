@@ -4,14 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use common::{get_json, inspect, start};
 use leadline_sfsim::ids::{id18, prefix};
 use leadline_sfsim::oauth::CODE_LIFETIME_SECS;
 use leadline_sfsim::org::{ConnectedApp, PermittedUsers, RefreshTokenPolicy, User};
-use leadline_sfsim::{Options, Org, Running};
+use leadline_sfsim::{Org, Running};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -79,17 +82,6 @@ fn org() -> Org {
         ..app("nopkce-app")
     });
     org
-}
-
-async fn start(org: Org) -> Running {
-    leadline_sfsim::start(Options {
-        org,
-        port: 0,
-        tls: false,
-        state_file: None,
-    })
-    .await
-    .unwrap()
 }
 
 async fn start_auto(username: &str) -> Running {
@@ -182,6 +174,33 @@ async fn post_consent(
         .unwrap()
 }
 
+/// An authorize request in a browser that does not follow redirects.
+async fn authorize(
+    running: &Running,
+    client_id: &str,
+    params: &[(&str, &str)],
+) -> reqwest::Response {
+    browser()
+        .get(authorize_url(&running.base_url, client_id, params))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Opens the login page (authorize with `params`) and signs in; the login's answer.
+async fn log_in(
+    c: &reqwest::Client,
+    base: &str,
+    client_id: &str,
+    params: &[(&str, &str)],
+    username: &str,
+    pw: &str,
+) -> reqwest::Response {
+    let (status, html) = get_html(c, &authorize_url(base, client_id, params)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    post_login(c, base, &hidden_request(&html), username, pw).await
+}
+
 /// Walks authorize → login → consent (Allow) and returns the callback's parameters.
 async fn browser_flow(
     running: &Running,
@@ -198,9 +217,7 @@ async fn browser_flow(
         ("state", "st-1"),
     ];
     params.extend_from_slice(extra);
-    let (status, html) = get_html(&c, &authorize_url(base, client_id, &params)).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    let resp = post_login(&c, base, &hidden_request(&html), username, pw).await;
+    let resp = log_in(&c, base, client_id, &params, username, pw).await;
     if resp.status() == StatusCode::FOUND {
         return callback_params(&resp);
     }
@@ -221,11 +238,7 @@ async fn auto_code(
         ("state", "auto"),
     ];
     params.extend_from_slice(extra);
-    let resp = browser()
-        .get(authorize_url(&running.base_url, client_id, &params))
-        .send()
-        .await
-        .unwrap();
+    let resp = authorize(running, client_id, &params).await;
     let p = callback_params(&resp);
     assert_eq!(p["state"], "auto");
     p["code"].clone()
@@ -278,6 +291,13 @@ async fn refresh(running: &Running, client_id: &str, refresh_token: &str) -> (St
     .await
 }
 
+/// Asserts the token endpoint's 400 with this `error` and `error_description`.
+#[track_caller]
+fn refused((status, body): &(StatusCode, Value), error: &str, description: &str) {
+    assert_eq!(*status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(oauth_error(body), (error, description));
+}
+
 fn oauth_error(body: &Value) -> (&str, &str) {
     (
         body["error"].as_str().unwrap(),
@@ -304,14 +324,7 @@ async fn revoke(running: &Running, token: &str) -> reqwest::Response {
 }
 
 async fn tokens(running: &Running) -> Vec<Value> {
-    let v: Value = browser()
-        .get(format!("{}/__sfsim/tokens", running.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = inspect(&running.base_url, "tokens").await;
     v["tokens"].as_array().unwrap().clone()
 }
 
@@ -332,14 +345,7 @@ async fn rest_limits(running: &Running, access: &str) -> (StatusCode, Value) {
 }
 
 async fn stats(running: &Running) -> Value {
-    browser()
-        .get(format!("{}/__sfsim/stats", running.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    inspect(&running.base_url, "stats").await
 }
 
 fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
@@ -438,11 +444,10 @@ async fn full_browser_flow_pkce_userinfo_identity_refresh_revoke_and_stats() {
     assert!(access.starts_with(&org.org.id[..15]));
 
     // The code is single use.
-    let (status, body) = exchange(&running, PRACTICE_APP, &code, Some(&pk.verifier)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_grant", "invalid authorization code")
+    refused(
+        &exchange(&running, PRACTICE_APP, &code, Some(&pk.verifier)).await,
+        "invalid_grant",
+        "invalid authorization code",
     );
 
     // UserInfo and the identity URL.
@@ -527,11 +532,10 @@ async fn full_browser_flow_pkce_userinfo_identity_refresh_revoke_and_stats() {
         token_state(&all, &access2)["refresh_token"],
         refresh_tok.as_str()
     );
-    let (status, body) = refresh(&running, PRACTICE_APP, &refresh_tok).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_grant", "expired access/refresh token")
+    refused(
+        &refresh(&running, PRACTICE_APP, &refresh_tok).await,
+        "invalid_grant",
+        "expired access/refresh token",
     );
 
     // Revoking again, or revoking garbage, fails as Salesforce does (form-encoded by default).
@@ -609,16 +613,11 @@ async fn denied_consent_goes_back_with_access_denied_and_state() {
     let running = start(org()).await;
     let c = browser();
     let pk = default_pkce();
-    let url = authorize_url(
+    let html = log_in(
+        &c,
         &running.base_url,
         PRACTICE_APP,
         &[("code_challenge", &pk.challenge), ("state", "s-9")],
-    );
-    let (_, html) = get_html(&c, &url).await;
-    let html = post_login(
-        &c,
-        &running.base_url,
-        &hidden_request(&html),
         ADMIN,
         PASSWORD,
     )
@@ -645,17 +644,16 @@ async fn pkce_is_checked_as_salesforce_checks_it() {
     let pk = default_pkce();
 
     let code = auto_code(&running, PRACTICE_APP, &pk, &[]).await;
-    let (status, body) = exchange(
-        &running,
-        PRACTICE_APP,
-        &code,
-        Some("not-the-verifier-at-all-0123456789-0123456789"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_grant", "invalid code verifier")
+    refused(
+        &exchange(
+            &running,
+            PRACTICE_APP,
+            &code,
+            Some("not-the-verifier-at-all-0123456789-0123456789"),
+        )
+        .await,
+        "invalid_grant",
+        "invalid code verifier",
     );
     // The failed attempt used the code up.
     let (_, body) = exchange(&running, PRACTICE_APP, &code, Some(&pk.verifier)).await;
@@ -665,11 +663,10 @@ async fn pkce_is_checked_as_salesforce_checks_it() {
     );
 
     let code = auto_code(&running, PRACTICE_APP, &pk, &[]).await;
-    let (status, body) = exchange(&running, PRACTICE_APP, &code, None).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_grant", "invalid code verifier")
+    refused(
+        &exchange(&running, PRACTICE_APP, &code, None).await,
+        "invalid_grant",
+        "invalid code verifier",
     );
 
     // Salesforce rejects a verifier containing `~` even when its hash matches.
@@ -682,41 +679,26 @@ async fn pkce_is_checked_as_salesforce_checks_it() {
     );
 
     // An app that requires PKCE refuses an authorize request without a challenge.
-    let resp = browser()
-        .get(authorize_url(
-            &running.base_url,
-            PRACTICE_APP,
-            &[("state", "p")],
-        ))
-        .send()
-        .await
-        .unwrap();
+    let resp = authorize(&running, PRACTICE_APP, &[("state", "p")]).await;
     let p = callback_params(&resp);
     assert_eq!(p["error"], "invalid_request");
     assert_eq!(p["error_description"], "missing required code challenge");
     assert_eq!(p["state"], "p");
 
     // Only S256 is understood.
-    let resp = browser()
-        .get(authorize_url(
-            &running.base_url,
-            PRACTICE_APP,
-            &[
-                ("code_challenge", &pk.challenge),
-                ("code_challenge_method", "plain"),
-            ],
-        ))
-        .send()
-        .await
-        .unwrap();
+    let resp = authorize(
+        &running,
+        PRACTICE_APP,
+        &[
+            ("code_challenge", &pk.challenge),
+            ("code_challenge_method", "plain"),
+        ],
+    )
+    .await;
     assert_eq!(callback_params(&resp)["error"], "invalid_request");
 
     // An app without the requirement works without PKCE.
-    let resp = browser()
-        .get(authorize_url(&running.base_url, "nopkce-app", &[]))
-        .send()
-        .await
-        .unwrap();
+    let resp = authorize(&running, "nopkce-app", &[]).await;
     let code = callback_params(&resp)["code"].clone();
     let (status, body) = exchange(&running, "nopkce-app", &code, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -741,11 +723,10 @@ async fn codes_expire_after_fifteen_minutes_and_are_bound_to_client_and_callback
     running
         .sim
         .write(|w| w.codes.get_mut(&code).unwrap().expires_at = now - 1);
-    let (status, body) = exchange(&running, PRACTICE_APP, &code, Some(&pk.verifier)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_grant", "expired authorization code")
+    refused(
+        &exchange(&running, PRACTICE_APP, &code, Some(&pk.verifier)).await,
+        "invalid_grant",
+        "expired authorization code",
     );
 
     // Another client cannot redeem the code.
@@ -796,11 +777,10 @@ async fn blocked_app_comes_back_as_oauth_app_blocked_and_cannot_refresh() {
     let (_, rt) = running
         .sim
         .mint_tokens(ADMIN, "blocked-app", &["refresh_token".into()], true);
-    let (status, body) = refresh(&running, "blocked-app", &rt.unwrap()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_client", "app must be installed into org")
+    refused(
+        &refresh(&running, "blocked-app", &rt.unwrap()).await,
+        "invalid_client",
+        "app must be installed into org",
     );
 }
 
@@ -818,16 +798,11 @@ async fn admin_approved_apps_admit_only_approved_users() {
 
     // A pre-authorized user skips the consent page: the login answers the callback.
     let c = browser();
-    let url = authorize_url(
+    let resp = log_in(
+        &c,
         &running.base_url,
         "approved-app",
         &[("code_challenge", &pk.challenge)],
-    );
-    let (_, html) = get_html(&c, &url).await;
-    let resp = post_login(
-        &c,
-        &running.base_url,
-        &hidden_request(&html),
         "approved@practice.example",
         "pw",
     )
@@ -840,11 +815,10 @@ async fn admin_approved_apps_admit_only_approved_users() {
     let (_, rt) = running
         .sim
         .mint_tokens(ADMIN, "approved-app", &["refresh_token".into()], true);
-    let (status, body) = refresh(&running, "approved-app", &rt.unwrap()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_grant", "user hasn't approved this consumer")
+    refused(
+        &refresh(&running, "approved-app", &rt.unwrap()).await,
+        "invalid_grant",
+        "user hasn't approved this consumer",
     );
 }
 
@@ -853,16 +827,11 @@ async fn inactive_users_cannot_log_in_or_refresh_and_api_disabled_users_still_ge
     let running = start(org()).await;
     let c = browser();
     let pk = default_pkce();
-    let url = authorize_url(
+    let resp = log_in(
+        &c,
         &running.base_url,
         PRACTICE_APP,
         &[("code_challenge", &pk.challenge)],
-    );
-    let (_, html) = get_html(&c, &url).await;
-    let resp = post_login(
-        &c,
-        &running.base_url,
-        &hidden_request(&html),
         "inactive@practice.example",
         "pw",
     )
@@ -880,9 +849,11 @@ async fn inactive_users_cannot_log_in_or_refresh_and_api_disabled_users_still_ge
         &["refresh_token".into()],
         true,
     );
-    let (status, body) = refresh(&running, PRACTICE_APP, &rt.unwrap()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(oauth_error(&body), ("invalid_grant", "inactive user"));
+    refused(
+        &refresh(&running, PRACTICE_APP, &rt.unwrap()).await,
+        "invalid_grant",
+        "inactive user",
+    );
     assert_eq!(
         userinfo(&running, &access).await.status(),
         StatusCode::FORBIDDEN
@@ -910,15 +881,7 @@ async fn inactive_users_cannot_log_in_or_refresh_and_api_disabled_users_still_ge
 async fn unknown_clients_and_unregistered_callbacks_never_reach_the_app() {
     let running = start(org()).await;
     let c = browser();
-    let r = c
-        .get(authorize_url(
-            &running.base_url,
-            "nobody",
-            &[("state", "s")],
-        ))
-        .send()
-        .await
-        .unwrap();
+    let r = authorize(&running, "nobody", &[("state", "s")]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.headers().get("location").is_none());
     assert_eq!(
@@ -947,19 +910,18 @@ async fn unknown_clients_and_unregistered_callbacks_never_reach_the_app() {
         "{html}"
     );
 
-    let (status, body) = token_request(
-        &running,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", "x"),
-            ("client_id", "nobody"),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_client_id", "client identifier invalid")
+    refused(
+        &token_request(
+            &running,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "x"),
+                ("client_id", "nobody"),
+            ],
+        )
+        .await,
+        "invalid_client_id",
+        "client identifier invalid",
     );
 
     // Bad response types and scopes go back to the (verified) callback.
@@ -977,15 +939,12 @@ async fn unknown_clients_and_unregistered_callbacks_never_reach_the_app() {
         .await
         .unwrap();
     assert_eq!(callback_params(&r)["error"], "unsupported_response_type");
-    let r = c
-        .get(authorize_url(
-            &running.base_url,
-            PRACTICE_APP,
-            &[("code_challenge", &pk.challenge), ("scope", "api teleport")],
-        ))
-        .send()
-        .await
-        .unwrap();
+    let r = authorize(
+        &running,
+        PRACTICE_APP,
+        &[("code_challenge", &pk.challenge), ("scope", "api teleport")],
+    )
+    .await;
     assert_eq!(callback_params(&r)["error"], "invalid_scope");
 }
 
@@ -1057,11 +1016,10 @@ async fn refresh_token_policies_expire_immediately_and_rotate() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let rt = body["refresh_token"].as_str().unwrap().to_string();
     let access = body["access_token"].as_str().unwrap().to_string();
-    let (status, body) = refresh(&running, "expire-app", &rt).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_grant", "expired access/refresh token")
+    refused(
+        &refresh(&running, "expire-app", &rt).await,
+        "invalid_grant",
+        "expired access/refresh token",
     );
     let all = tokens(&running).await;
     assert_eq!(token_state(&all, &rt)["revoked_reason"], "policy");
@@ -1082,11 +1040,10 @@ async fn refresh_token_policies_expire_immediately_and_rotate() {
         .expect("a rotated refresh token")
         .to_string();
     assert_ne!(rt1, rt2);
-    let (status, body) = refresh(&running, "rotate-app", &rt1).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_grant", "expired access/refresh token")
+    refused(
+        &refresh(&running, "rotate-app", &rt1).await,
+        "invalid_grant",
+        "expired access/refresh token",
     );
     let (status, body) = refresh(&running, "rotate-app", &rt2).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -1136,15 +1093,7 @@ async fn a_sixth_approval_revokes_the_oldest_refresh_token() {
 async fn openid_connect_discovery_jwks_and_a_verifiable_id_token_with_nonce() {
     let running = start_auto(ADMIN).await;
     let base = running.base_url.clone();
-    let c = browser();
-    let disco: Value = c
-        .get(format!("{base}/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let disco = get_json(&format!("{base}/.well-known/openid-configuration")).await;
     assert_eq!(disco["issuer"], base.as_str());
     assert_eq!(
         disco["authorization_endpoint"],
@@ -1184,14 +1133,8 @@ async fn openid_connect_discovery_jwks_and_a_verifiable_id_token_with_nonce() {
     assert!(has("scopes_supported", "openid") && has("scopes_supported", "refresh_token"));
     assert!(has("claims_supported", "email") && has("claims_supported", "sub"));
 
-    let jwks: jsonwebtoken::jwk::JwkSet = c
-        .get(disco["jwks_uri"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_value(get_json(disco["jwks_uri"].as_str().unwrap()).await).unwrap();
 
     let pk = default_pkce();
     let code = auto_code(

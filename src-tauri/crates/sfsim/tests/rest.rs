@@ -14,7 +14,10 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
-async fn send(rb: RequestBuilder) -> (StatusCode, HeaderMap, Value) {
+/// A response: its status, its headers and its JSON body (`Null` when empty).
+type Reply = (StatusCode, HeaderMap, Value);
+
+async fn send(rb: RequestBuilder) -> Reply {
     let resp = rb.send().await.expect("the request is answered");
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -29,13 +32,23 @@ async fn send(rb: RequestBuilder) -> (StatusCode, HeaderMap, Value) {
 
 /// Asserts a Salesforce error array with one error of `code`, returning that error.
 #[track_caller]
-fn error(status: StatusCode, body: &Value, want_status: StatusCode, code: &str) -> Value {
-    assert_eq!(status, want_status, "{body}");
+fn error((status, _, body): &Reply, want_status: StatusCode, code: &str) -> Value {
+    assert_eq!(*status, want_status, "{body}");
     let items = body
         .as_array()
         .unwrap_or_else(|| panic!("an error array, got {body}"));
     assert_eq!(items[0]["errorCode"], code, "{body}");
     items[0].clone()
+}
+
+/// GET, DELETE and PATCH of the record at `path` each answer a 404 error of `code`; the GET's
+/// error.
+async fn not_found_for_every_method(sim: &TestSim, path: &str, code: &str) -> Value {
+    let e = error(&send(sim.get(path)).await, StatusCode::NOT_FOUND, code);
+    error(&send(sim.delete(path)).await, StatusCode::NOT_FOUND, code);
+    let patch = sim.patch(path).json(&json!({"Title": "x"}));
+    error(&send(patch).await, StatusCode::NOT_FOUND, code);
+    e
 }
 
 fn valid_id(id: &str, prefix: &str) {
@@ -48,10 +61,19 @@ fn valid_id(id: &str, prefix: &str) {
     );
 }
 
-async fn create_lead(sim: &TestSim, body: Value) -> String {
-    let (status, _, out) = send(sim.post(&format!("{V}/sobjects/Lead")).json(&body)).await;
+async fn post_lead(sim: &TestSim, body: Value) -> Reply {
+    send(sim.post(&format!("{V}/sobjects/Lead")).json(&body)).await
+}
+
+/// Creates a record through the API, asserting the 201; its id.
+async fn create(sim: &TestSim, object: &str, body: Value) -> String {
+    let (status, _, out) = send(sim.post(&format!("{V}/sobjects/{object}")).json(&body)).await;
     assert_eq!(status, StatusCode::CREATED, "{out}");
     out["id"].as_str().unwrap().to_string()
+}
+
+async fn create_lead(sim: &TestSim, body: Value) -> String {
+    create(sim, "Lead", body).await
 }
 
 // ---------------------------------------------------------------- versions, resources, limits
@@ -83,10 +105,8 @@ async fn versions_need_no_session_and_name_each_release() {
 #[tokio::test]
 async fn resource_map_needs_a_session_and_points_at_this_version() {
     let sim = TestSim::practice().await;
-    let (status, _, body) = send(sim.http.get(sim.url(V))).await;
     let e = error(
-        status,
-        &body,
+        &send(sim.http.get(sim.url(V))).await,
         StatusCode::UNAUTHORIZED,
         "INVALID_SESSION_ID",
     );
@@ -114,8 +134,9 @@ async fn unknown_versions_and_resources_are_salesforce_404s() {
         "/services/data/v59.0/sobjects/Nope__c/describe",
         "/services/data/v59.0/sobjects/Nope__c",
     ] {
-        let (status, headers, body) = send(sim.get(path)).await;
-        let e = error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
+        let reply = send(sim.get(path)).await;
+        let e = error(&reply, StatusCode::NOT_FOUND, "NOT_FOUND");
+        let (_, headers, _) = reply;
         assert_eq!(
             e["message"], "The requested resource does not exist",
             "{path}"
@@ -126,12 +147,15 @@ async fn unknown_versions_and_resources_are_salesforce_404s() {
         );
     }
     // Collections arrived in v42.0: an older version has no such resource.
-    let (status, _, body) = send(
-        sim.post("/services/data/v41.0/composite/sobjects")
-            .json(&json!({"records": []})),
-    )
-    .await;
-    error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
+    error(
+        &send(
+            sim.post("/services/data/v41.0/composite/sobjects")
+                .json(&json!({"records": []})),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    );
 }
 
 #[tokio::test]
@@ -156,14 +180,12 @@ async fn limits_count_requests_and_every_response_says_so() {
 async fn wrong_methods_get_salesforce_405() {
     let sim = TestSim::practice().await;
     let id = create_lead(&sim, json!({"LastName": "M", "Company": "C"})).await;
-    let (status, _, body) = send(
-        sim.req(Method::PUT, &format!("{V}/sobjects/Lead/{id}"))
-            .json(&json!({})),
-    )
-    .await;
     let e = error(
-        status,
-        &body,
+        &send(
+            sim.req(Method::PUT, &format!("{V}/sobjects/Lead/{id}"))
+                .json(&json!({})),
+        )
+        .await,
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
     );
@@ -171,22 +193,17 @@ async fn wrong_methods_get_salesforce_405() {
         e["message"],
         "HTTP Method 'PUT' not allowed. Allowed are GET,HEAD,PATCH,DELETE"
     );
-    let (status, _, body) = send(
-        sim.post(&format!("{V}/sobjects/Lead/{id}"))
-            .json(&json!({})),
-    )
-    .await;
     error(
-        status,
-        &body,
+        &send(
+            sim.post(&format!("{V}/sobjects/Lead/{id}"))
+                .json(&json!({})),
+        )
+        .await,
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
     );
-    let (status, _, body) =
-        send(sim.patch(&format!("{V}/sobjects/Lead/Id")).json(&json!({}))).await;
     let e = error(
-        status,
-        &body,
+        &send(sim.patch(&format!("{V}/sobjects/Lead/Id")).json(&json!({}))).await,
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
     );
@@ -426,9 +443,11 @@ async fn create_read_update_delete_a_lead() {
         send(sim.get(&format!("{V}/sobjects/Lead/{id}?fields=Email,Company"))).await;
     assert_eq!(picked.as_object().unwrap().len(), 3, "{picked}");
     assert_eq!(picked["Email"], "grace@navy.example");
-    let (status, _, body) =
-        send(sim.get(&format!("{V}/sobjects/Lead/{id}?fields=Email,Nope__c"))).await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "INVALID_FIELD");
+    let e = error(
+        &send(sim.get(&format!("{V}/sobjects/Lead/{id}?fields=Email,Nope__c"))).await,
+        StatusCode::BAD_REQUEST,
+        "INVALID_FIELD",
+    );
     assert!(
         e["message"]
             .as_str()
@@ -463,26 +482,14 @@ async fn create_read_update_delete_a_lead() {
 
     let (status, _, body) = send(sim.delete(&format!("{V}/sobjects/Lead/{id}"))).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, body) = send(sim.get(&format!("{V}/sobjects/Lead/{id}"))).await;
-    let e = error(status, &body, StatusCode::NOT_FOUND, "ENTITY_IS_DELETED");
-    assert_eq!(e["message"], "entity is deleted");
-    let (status, _, body) = send(sim.delete(&format!("{V}/sobjects/Lead/{id}"))).await;
-    error(status, &body, StatusCode::NOT_FOUND, "ENTITY_IS_DELETED");
-    let (status, _, body) = send(
-        sim.patch(&format!("{V}/sobjects/Lead/{id}"))
-            .json(&json!({"Title": "x"})),
+    let e = not_found_for_every_method(
+        &sim,
+        &format!("{V}/sobjects/Lead/{id}"),
+        "ENTITY_IS_DELETED",
     )
     .await;
-    error(status, &body, StatusCode::NOT_FOUND, "ENTITY_IS_DELETED");
-    let listed: Value = sim
-        .http
-        .get(sim.url("/__sfsim/records/Lead"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(e["message"], "entity is deleted");
+    let listed = sim.inspect("records/Lead").await;
     assert_eq!(
         listed["totalSize"], 0,
         "deleted records disappear: {listed}"
@@ -492,24 +499,19 @@ async fn create_read_update_delete_a_lead() {
 #[tokio::test]
 async fn ids_that_are_not_there_are_404s() {
     let sim = TestSim::practice().await;
-    let (status, _, body) = send(sim.get(&format!("{V}/sobjects/Lead/banana"))).await;
-    let e = error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
+    let e = error(
+        &send(sim.get(&format!("{V}/sobjects/Lead/banana"))).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    );
     assert_eq!(
         e["message"],
         "Provided external ID field does not exist or is not accessible: banana"
     );
     let never = id18("00Q", 999_999);
-    let (status, _, body) = send(sim.get(&format!("{V}/sobjects/Lead/{never}"))).await;
-    let e = error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
+    let e =
+        not_found_for_every_method(&sim, &format!("{V}/sobjects/Lead/{never}"), "NOT_FOUND").await;
     assert_eq!(e["message"], "The requested resource does not exist");
-    let (status, _, body) = send(sim.delete(&format!("{V}/sobjects/Lead/{never}"))).await;
-    error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
-    let (status, _, body) = send(
-        sim.patch(&format!("{V}/sobjects/Lead/{never}"))
-            .json(&json!({"Title": "x"})),
-    )
-    .await;
-    error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
 }
 
 #[tokio::test]
@@ -520,15 +522,7 @@ async fn inspection_lists_stored_records() {
         json!({"LastName": "Inspect", "Company": "Me", "Email": "i@example.com"}),
     )
     .await;
-    let listed: Value = sim
-        .http
-        .get(sim.url("/__sfsim/records/Lead"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = sim.inspect("records/Lead").await;
     assert_eq!(listed["object"], "Lead");
     assert_eq!(listed["totalSize"], 1);
     let rec = &listed["records"][0];
@@ -540,15 +534,7 @@ async fn inspection_lists_stored_records() {
         "empty fields are not stored: {rec}"
     );
     // The org's users are records too.
-    let users: Value = sim
-        .http
-        .get(sim.url("/__sfsim/records/User"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users = sim.inspect("records/User").await;
     assert_eq!(users["records"][0]["Username"], "admin@practice.example");
 }
 
@@ -557,12 +543,9 @@ async fn inspection_lists_stored_records() {
 #[tokio::test]
 async fn field_rules_answer_with_salesforce_errors() {
     let sim = TestSim::practice().await;
-    let post = |body: Value| send(sim.post(&format!("{V}/sobjects/Lead")).json(&body));
 
-    let (status, _, body) = post(json!({"FirstName": "Only"})).await;
     let e = error(
-        status,
-        &body,
+        &post_lead(&sim, json!({"FirstName": "Only"})).await,
         StatusCode::BAD_REQUEST,
         "REQUIRED_FIELD_MISSING",
     );
@@ -571,10 +554,8 @@ async fn field_rules_answer_with_salesforce_errors() {
         "Required fields are missing: [LastName, Company]"
     );
     assert_eq!(e["fields"], json!(["LastName", "Company"]));
-    let (status, _, body) = post(json!({"LastName": "", "Company": "C"})).await;
     let e = error(
-        status,
-        &body,
+        &post_lead(&sim, json!({"LastName": "", "Company": "C"})).await,
         StatusCode::BAD_REQUEST,
         "REQUIRED_FIELD_MISSING",
     );
@@ -584,17 +565,22 @@ async fn field_rules_answer_with_salesforce_errors() {
         "an empty string is no value"
     );
 
-    let (status, _, body) = post(json!({"LastName": "x", "Company": "C", "Foo__c": "bar"})).await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "INVALID_FIELD");
+    let e = error(
+        &post_lead(
+            &sim,
+            json!({"LastName": "x", "Company": "C", "Foo__c": "bar"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "INVALID_FIELD",
+    );
     assert_eq!(
         e["message"],
         "No such column 'Foo__c' on sobject of type Lead"
     );
 
-    let (status, _, body) = post(json!({"LastName": "x", "Company": "C", "CreatedDate": "2020-01-01T00:00:00Z", "Name": "n"})).await;
     let e = error(
-        status,
-        &body,
+        &post_lead(&sim, json!({"LastName": "x", "Company": "C", "CreatedDate": "2020-01-01T00:00:00Z", "Name": "n"})).await,
         StatusCode::BAD_REQUEST,
         "INVALID_FIELD_FOR_INSERT_UPDATE",
     );
@@ -608,29 +594,35 @@ async fn field_rules_answer_with_salesforce_errors() {
     assert_eq!(e["fields"].as_array().unwrap().len(), 2);
 
     let long = "L".repeat(81);
-    let (status, _, body) = post(json!({"LastName": long, "Company": "C"})).await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "STRING_TOO_LONG");
+    let e = error(
+        &post_lead(&sim, json!({"LastName": long, "Company": "C"})).await,
+        StatusCode::BAD_REQUEST,
+        "STRING_TOO_LONG",
+    );
     assert_eq!(
         e["message"],
         format!("Last Name: data value too large: {long} (max length=80)")
     );
     assert_eq!(e["fields"], json!(["LastName"]));
 
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "Email": "not-an-email"})).await;
     let e = error(
-        status,
-        &body,
+        &post_lead(
+            &sim,
+            json!({"LastName": "x", "Company": "C", "Email": "not-an-email"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "INVALID_EMAIL_ADDRESS",
     );
     assert_eq!(e["message"], "Email: invalid email address: not-an-email");
     assert_eq!(e["fields"], json!(["Email"]));
 
-    let (status, _, body) = post(json!({"LastName": "x", "Company": "C", "Status": "Hot"})).await;
     let e = error(
-        status,
-        &body,
+        &post_lead(
+            &sim,
+            json!({"LastName": "x", "Company": "C", "Status": "Hot"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
     );
@@ -640,42 +632,53 @@ async fn field_rules_answer_with_salesforce_errors() {
     );
     assert_eq!(e["fields"], json!(["Status"]));
 
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "OwnerId": "nobody"})).await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "MALFORMED_ID");
+    let e = error(
+        &post_lead(
+            &sim,
+            json!({"LastName": "x", "Company": "C", "OwnerId": "nobody"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "MALFORMED_ID",
+    );
     assert_eq!(e["message"], "Owner ID: id value of incorrect type: nobody");
 
-    let (status, _, body) = send(
-        sim.post(&format!("{V}/sobjects/Lead"))
-            .header("content-type", "application/json")
-            .body("{\n  \"LastName\": \"x\",\n  \"NumberOfEmployees\": \"lots\"\n}"),
-    )
-    .await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR");
+    let e = error(
+        &send(
+            sim.post(&format!("{V}/sobjects/Lead"))
+                .header("content-type", "application/json")
+                .body("{\n  \"LastName\": \"x\",\n  \"NumberOfEmployees\": \"lots\"\n}"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "JSON_PARSER_ERROR",
+    );
     assert_eq!(
         e["message"],
         "Cannot deserialize instance of int from VALUE_STRING value lots or request may be missing a required field at [line:3, column:30]"
     );
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "HasOptedOutOfEmail": "yes"})).await;
-    error(status, &body, StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR");
+    error(
+        &post_lead(
+            &sim,
+            json!({"LastName": "x", "Company": "C", "HasOptedOutOfEmail": "yes"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "JSON_PARSER_ERROR",
+    );
 
     // Lenient where Salesforce is: numbers in strings, lowercase names, booleans as text.
-    let (status, _, body) = post(json!({"lastname": "x", "COMPANY": "C", "AnnualRevenue": "1250000", "NumberOfEmployees": 12, "DoNotCall": "true"})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (_, _, rec) = send(sim.get(&format!(
-        "{V}/sobjects/Lead/{}",
-        body["id"].as_str().unwrap()
-    )))
-    .await;
+    let id = create_lead(&sim, json!({"lastname": "x", "COMPANY": "C", "AnnualRevenue": "1250000", "NumberOfEmployees": 12, "DoNotCall": "true"})).await;
+    let (_, _, rec) = send(sim.get(&format!("{V}/sobjects/Lead/{id}"))).await;
     assert_eq!(rec["AnnualRevenue"], json!(1_250_000.0));
     assert_eq!(rec["DoNotCall"], true);
 
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "Id": id18("00Q", 5)})).await;
     let e = error(
-        status,
-        &body,
+        &post_lead(
+            &sim,
+            json!({"LastName": "x", "Company": "C", "Id": id18("00Q", 5)}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "INVALID_FIELD_FOR_INSERT_UPDATE",
     );
@@ -694,26 +697,20 @@ async fn updates_respect_updateable_and_required() {
     )
     .await;
     let path = format!("{V}/sobjects/Lead/{id}");
-    let (status, _, body) = send(sim.patch(&path).json(&json!({"IsConverted": true}))).await;
     let e = error(
-        status,
-        &body,
+        &send(sim.patch(&path).json(&json!({"IsConverted": true}))).await,
         StatusCode::BAD_REQUEST,
         "INVALID_FIELD_FOR_INSERT_UPDATE",
     );
     assert_eq!(e["fields"], json!(["IsConverted"]));
-    let (status, _, body) = send(sim.patch(&path).json(&json!({"LastName": null}))).await;
     let e = error(
-        status,
-        &body,
+        &send(sim.patch(&path).json(&json!({"LastName": null}))).await,
         StatusCode::BAD_REQUEST,
         "REQUIRED_FIELD_MISSING",
     );
     assert_eq!(e["message"], "Required fields are missing: [LastName]");
-    let (status, _, body) = send(sim.patch(&path).json(&json!({"Status": null}))).await;
     error(
-        status,
-        &body,
+        &send(sim.patch(&path).json(&json!({"Status": null}))).await,
         StatusCode::BAD_REQUEST,
         "REQUIRED_FIELD_MISSING",
     );
@@ -725,8 +722,11 @@ async fn bad_bodies_get_salesforce_errors_not_pages() {
     let path = format!("{V}/sobjects/Lead");
     let raw = |ct: &str, body: Vec<u8>| sim.post(&path).header("content-type", ct).body(body);
 
-    let (status, _, body) = send(raw("application/json", b"{\"LastName\": }".to_vec())).await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR");
+    let e = error(
+        &send(raw("application/json", b"{\"LastName\": }".to_vec())).await,
+        StatusCode::BAD_REQUEST,
+        "JSON_PARSER_ERROR",
+    );
     assert!(
         e["message"]
             .as_str()
@@ -734,24 +734,33 @@ async fn bad_bodies_get_salesforce_errors_not_pages() {
             .starts_with("Unexpected character ('}' (code 125))"),
         "{e}"
     );
-    let (status, _, body) = send(raw("application/json", b"{\"LastName\": \"x\"".to_vec())).await;
-    error(status, &body, StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR");
-    let (status, _, body) = send(raw("application/json", Vec::new())).await;
-    error(status, &body, StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR");
-    let (status, _, body) = send(raw("application/json", b"[{\"LastName\":\"x\"}]".to_vec())).await;
-    error(status, &body, StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR");
+    error(
+        &send(raw("application/json", b"{\"LastName\": \"x\"".to_vec())).await,
+        StatusCode::BAD_REQUEST,
+        "JSON_PARSER_ERROR",
+    );
+    error(
+        &send(raw("application/json", Vec::new())).await,
+        StatusCode::BAD_REQUEST,
+        "JSON_PARSER_ERROR",
+    );
+    error(
+        &send(raw("application/json", b"[{\"LastName\":\"x\"}]".to_vec())).await,
+        StatusCode::BAD_REQUEST,
+        "JSON_PARSER_ERROR",
+    );
 
-    let (status, headers, body) = send(raw(
+    let reply = send(raw(
         "application/x-www-form-urlencoded",
         b"LastName=x".to_vec(),
     ))
     .await;
     let e = error(
-        status,
-        &body,
+        &reply,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "UNSUPPORTED_MEDIA_TYPE",
     );
+    let (_, headers, _) = reply;
     assert_eq!(
         e["message"],
         "MediaType of 'application/x-www-form-urlencoded' is not supported by this resource"
@@ -761,10 +770,8 @@ async fn bad_bodies_get_salesforce_errors_not_pages() {
     let mut huge = b"{\"Description\": \"".to_vec();
     huge.extend(std::iter::repeat_n(b'a', 11 * 1024 * 1024));
     huge.extend(b"\"}");
-    let (status, _, body) = send(raw("application/json", huge)).await;
     error(
-        status,
-        &body,
+        &send(raw("application/json", huge)).await,
         StatusCode::PAYLOAD_TOO_LARGE,
         "REQUEST_ENTITY_TOO_LARGE",
     );
@@ -781,50 +788,40 @@ async fn bad_bodies_get_salesforce_errors_not_pages() {
 #[tokio::test]
 async fn contacts_events_and_read_only_users() {
     let sim = TestSim::practice().await;
-    let (status, _, c) = send(
-        sim.post(&format!("{V}/sobjects/Contact"))
-            .json(&json!({"LastName": "Curie", "MailingCity": "Paris"})),
+    let contact = create(
+        &sim,
+        "Contact",
+        json!({"LastName": "Curie", "MailingCity": "Paris"}),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{c}");
-    let contact = c["id"].as_str().unwrap().to_string();
     valid_id(&contact, "003");
     let (_, _, rec) = send(sim.get(&format!("{V}/sobjects/Contact/{contact}"))).await;
     assert_eq!(rec["MailingAddress"]["city"], "Paris");
     assert_eq!(rec["OtherAddress"], Value::Null);
 
-    let (status, _, e) = send(sim.post(&format!("{V}/sobjects/Event")).json(&json!({
+    let event = create(&sim, "Event", json!({
         "Subject": "Intro call", "StartDateTime": "2025-03-01T10:00:00+09:00", "DurationInMinutes": 45, "WhoId": contact
-    })))
+    }))
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{e}");
-    let event = e["id"].as_str().unwrap().to_string();
     valid_id(&event, "00U");
     let (_, _, rec) = send(sim.get(&format!("{V}/sobjects/Event/{event}"))).await;
     assert_eq!(rec["StartDateTime"], "2025-03-01T01:00:00.000+0000");
     assert_eq!(rec["EndDateTime"], "2025-03-01T01:45:00.000+0000");
     assert_eq!(rec["ActivityDateTime"], "2025-03-01T01:00:00.000+0000");
-    let (status, _, body) = send(
-        sim.post(&format!("{V}/sobjects/Event"))
-            .json(&json!({"Subject": "No time"})),
-    )
-    .await;
     error(
-        status,
-        &body,
+        &send(
+            sim.post(&format!("{V}/sobjects/Event"))
+                .json(&json!({"Subject": "No time"})),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "REQUIRED_FIELD_MISSING",
     );
-    let (status, _, body) = send(sim.post(&format!("{V}/sobjects/Event")).json(&json!({
+    let e = error(&send(sim.post(&format!("{V}/sobjects/Event")).json(&json!({
         "Subject": "x", "StartDateTime": "2025-03-01T10:00:00Z", "EndDateTime": "2025-03-01T11:30:00Z", "WhoId": id18("003", 777_777)
     })))
-    .await;
-    let e = error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "INVALID_CROSS_REFERENCE_KEY",
-    );
+    .await, StatusCode::BAD_REQUEST,
+        "INVALID_CROSS_REFERENCE_KEY");
     assert_eq!(e["fields"], json!(["WhoId"]));
 
     let user = sim.running.sim.org().users[0].id().to_string();
@@ -832,21 +829,17 @@ async fn contacts_events_and_read_only_users() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(u["Username"], "admin@practice.example");
     assert_eq!(u["Name"], "Pat Practice");
-    let (status, _, body) = send(
-        sim.post(&format!("{V}/sobjects/User"))
-            .json(&json!({"LastName": "New"})),
-    )
-    .await;
     error(
-        status,
-        &body,
+        &send(
+            sim.post(&format!("{V}/sobjects/User"))
+                .json(&json!({"LastName": "New"})),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "INVALID_TYPE_FOR_OPERATION",
     );
-    let (status, _, body) = send(sim.delete(&format!("{V}/sobjects/User/{user}"))).await;
     error(
-        status,
-        &body,
+        &send(sim.delete(&format!("{V}/sobjects/User/{user}"))).await,
         StatusCode::BAD_REQUEST,
         "INVALID_TYPE_FOR_OPERATION",
     );
@@ -884,15 +877,7 @@ async fn collection_create_reports_each_record_in_order() {
     );
     assert!(results[2]["errors"][0].get("errorCode").is_none());
     assert_eq!(results[3]["success"], true);
-    let listed: Value = sim
-        .http
-        .get(sim.url("/__sfsim/records/Lead"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = sim.inspect("records/Lead").await;
     assert_eq!(listed["totalSize"], 2);
 }
 
@@ -913,15 +898,7 @@ async fn collection_all_or_none_rolls_everything_back() {
         json!({"success": false, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "Record rolled back because not all records were valid and the request was using AllOrNone header", "fields": []}]})
     );
     assert_eq!(body[1]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING");
-    let listed: Value = sim
-        .http
-        .get(sim.url("/__sfsim/records/Lead"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = sim.inspect("records/Lead").await;
     assert_eq!(listed["totalSize"], 0);
 }
 
@@ -932,48 +909,59 @@ async fn collection_request_errors_fail_the_whole_request() {
     let many: Vec<Value> = (0..201)
         .map(|i| json!({"attributes": {"type": "Lead"}, "LastName": format!("L{i}"), "Company": "C"}))
         .collect();
-    let (status, _, body) = send(sim.post(&path).json(&json!({"records": many}))).await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "EXCEEDED_ID_LIMIT");
+    let e = error(
+        &send(sim.post(&path).json(&json!({"records": many}))).await,
+        StatusCode::BAD_REQUEST,
+        "EXCEEDED_ID_LIMIT",
+    );
     assert_eq!(
         e["message"],
         "record limit reached. cannot submit more than 200 records into this call"
     );
 
-    let (status, _, body) = send(
-        sim.post(&path)
-            .json(&json!({"records": [{"LastName": "x"}]})),
-    )
-    .await;
-    error(status, &body, StatusCode::BAD_REQUEST, "INVALID_TYPE");
-    let (status, _, body) = send(
-        sim.post(&path)
-            .json(&json!({"records": [{"attributes": {"type": "Nope"}, "LastName": "x"}]})),
-    )
-    .await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "INVALID_TYPE");
+    error(
+        &send(
+            sim.post(&path)
+                .json(&json!({"records": [{"LastName": "x"}]})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "INVALID_TYPE",
+    );
+    let e = error(
+        &send(
+            sim.post(&path)
+                .json(&json!({"records": [{"attributes": {"type": "Nope"}, "LastName": "x"}]})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "INVALID_TYPE",
+    );
     assert!(
         e["message"]
             .as_str()
             .unwrap()
             .starts_with("sObject type 'Nope' is not supported.")
     );
-    let (status, _, body) = send(sim.post(&path).json(&json!({"records": [
-        {"attributes": {"type": "Lead"}, "LastName": "ok", "Company": "c"},
-        {"attributes": {"type": "Lead"}, "LastName": "x", "Bogus": 1}
-    ]})))
-    .await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "INVALID_FIELD");
+    let e = error(
+        &send(sim.post(&path).json(&json!({"records": [
+            {"attributes": {"type": "Lead"}, "LastName": "ok", "Company": "c"},
+            {"attributes": {"type": "Lead"}, "LastName": "x", "Bogus": 1}
+        ]})))
+        .await,
+        StatusCode::BAD_REQUEST,
+        "INVALID_FIELD",
+    );
     assert_eq!(
         e["message"],
         "No such column 'Bogus' on sobject of type Lead"
     );
-    let (status, _, body) = send(
+    let e = error(&send(
         sim.post(&path)
             .header("content-type", "application/json")
             .body(r#"{"records":[{"attributes":{"type":"Lead"},"LastName":"x","AnnualRevenue":"big"}]}"#),
     )
-    .await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR");
+    .await, StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR");
     assert!(
         e["message"]
             .as_str()
@@ -981,15 +969,7 @@ async fn collection_request_errors_fail_the_whole_request() {
             .ends_with("[line:1, column:79]"),
         "{e}"
     );
-    let listed: Value = sim
-        .http
-        .get(sim.url("/__sfsim/records/Lead"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = sim.inspect("records/Lead").await;
     assert_eq!(
         listed["totalSize"], 0,
         "nothing of a rejected request is saved"
@@ -1249,12 +1229,12 @@ async fn custom_fields_are_described_and_enforced() {
     assert_eq!(tier["restrictedPicklist"], true);
     assert_eq!(tier["picklistValues"][1]["value"], "Silver");
 
-    let post = |body: Value| send(sim.post(&format!("{V}/sobjects/Lead")).json(&body));
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "Tier__c": "Bronze"})).await;
     let e = error(
-        status,
-        &body,
+        &post_lead(
+            sim,
+            json!({"LastName": "x", "Company": "C", "Tier__c": "Bronze"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
     );
@@ -1263,40 +1243,52 @@ async fn custom_fields_are_described_and_enforced() {
         "Tier: bad value for restricted picklist field: Bronze"
     );
     assert_eq!(e["fields"], json!(["Tier__c"]));
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "Meeting_Date__c": "2025-02-30"})).await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR");
+    let e = error(
+        &post_lead(
+            sim,
+            json!({"LastName": "x", "Company": "C", "Meeting_Date__c": "2025-02-30"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "JSON_PARSER_ERROR",
+    );
     assert!(
         e["message"]
             .as_str()
             .unwrap()
             .starts_with("Cannot deserialize instance of date from VALUE_STRING value 2025-02-30")
     );
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "Score__c": 12345.6})).await;
     error(
-        status,
-        &body,
+        &post_lead(
+            sim,
+            json!({"LastName": "x", "Company": "C", "Score__c": 12345.6}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "NUMBER_OUTSIDE_VALID_RANGE",
     );
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "Score__c": 1234.56})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (_, _, rec) = send(sim.get(&format!(
-        "{V}/sobjects/Lead/{}",
-        body["id"].as_str().unwrap()
-    )))
+    let id = create_lead(
+        sim,
+        json!({"LastName": "x", "Company": "C", "Score__c": 1234.56}),
+    )
     .await;
+    let (_, _, rec) = send(sim.get(&format!("{V}/sobjects/Lead/{id}"))).await;
     assert_eq!(rec["Score__c"], json!(1234.6));
 
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "Booking_Id__c": "BK-1"})).await;
-    assert_eq!(status, StatusCode::CREATED);
-    let first = body["id"].as_str().unwrap().to_string();
-    let (status, _, body) =
-        post(json!({"LastName": "y", "Company": "D", "Booking_Id__c": "bk-1"})).await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "DUPLICATE_VALUE");
+    let first = create_lead(
+        sim,
+        json!({"LastName": "x", "Company": "C", "Booking_Id__c": "BK-1"}),
+    )
+    .await;
+    let e = error(
+        &post_lead(
+            sim,
+            json!({"LastName": "y", "Company": "D", "Booking_Id__c": "bk-1"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "DUPLICATE_VALUE",
+    );
     assert_eq!(
         e["message"],
         format!("duplicate value found: Booking_Id__c duplicates value on record with id: {first}")
@@ -1324,24 +1316,21 @@ async fn describe_files_define_objects() {
     assert_eq!(d["keyPrefix"], "a01");
     assert_eq!(d["custom"], true);
     assert_eq!(d["fields"][2]["precision"], 16);
-    let (status, _, body) = send(
-        sim.post(&format!("{V}/sobjects/Invoice__c"))
-            .json(&json!({"Name": "INV-1", "Amount__c": "10.555"})),
+    let id = create(
+        sim,
+        "Invoice__c",
+        json!({"Name": "INV-1", "Amount__c": "10.555"}),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let id = body["id"].as_str().unwrap();
-    valid_id(id, "a01");
+    valid_id(&id, "a01");
     let (_, _, rec) = send(sim.get(&format!("{V}/sobjects/Invoice__c/{id}"))).await;
     assert_eq!(rec["Amount__c"], json!(10.56));
-    let (status, _, body) = send(
-        sim.post(&format!("{V}/sobjects/Invoice__c"))
-            .json(&json!({"Amount__c": 1})),
-    )
-    .await;
     let e = error(
-        status,
-        &body,
+        &send(
+            sim.post(&format!("{V}/sobjects/Invoice__c"))
+                .json(&json!({"Amount__c": 1})),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "REQUIRED_FIELD_MISSING",
     );
@@ -1352,22 +1341,25 @@ async fn describe_files_define_objects() {
 async fn validation_rules_fail_with_their_messages() {
     let f = configured().await;
     let sim = &f.sim;
-    let post = |body: Value| send(sim.post(&format!("{V}/sobjects/Lead")).json(&body));
-    let (status, _, body) = post(json!({"LastName": "x", "Company": "C", "Tier__c": "Gold"})).await;
     let e = error(
-        status,
-        &body,
+        &post_lead(
+            sim,
+            json!({"LastName": "x", "Company": "C", "Tier__c": "Gold"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "FIELD_CUSTOM_VALIDATION_EXCEPTION",
     );
     assert_eq!(e["message"], "Gold leads need a meeting date.");
     assert_eq!(e["fields"], json!(["Meeting_Date__c"]));
-    let (status, _, _) = post(json!({"LastName": "x", "Company": "C", "Tier__c": "Silver"})).await;
+    let (status, _, _) = post_lead(
+        sim,
+        json!({"LastName": "x", "Company": "C", "Tier__c": "Silver"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _, body) = post(json!({"LastName": "x", "Company": "C", "Tier__c": "Gold", "Meeting_Date__c": "2025-01-02", "Phone": "call me"})).await;
     let e = error(
-        status,
-        &body,
+        &post_lead(sim, json!({"LastName": "x", "Company": "C", "Tier__c": "Gold", "Meeting_Date__c": "2025-01-02", "Phone": "call me"})).await,
         StatusCode::BAD_REQUEST,
         "FIELD_CUSTOM_VALIDATION_EXCEPTION",
     );
@@ -1375,19 +1367,18 @@ async fn validation_rules_fail_with_their_messages() {
         e["message"],
         "Phone may contain only digits, spaces, + and -."
     );
-    let (status, _, body) =
-        post(json!({"LastName": "x", "Company": "C", "Phone": "+81 3-1234-5678"})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    // On update, the rule sees the merged record.
-    let id = body["id"].as_str().unwrap();
-    let (status, _, body) = send(
-        sim.patch(&format!("{V}/sobjects/Lead/{id}"))
-            .json(&json!({"Tier__c": "Gold"})),
+    let id = create_lead(
+        sim,
+        json!({"LastName": "x", "Company": "C", "Phone": "+81 3-1234-5678"}),
     )
     .await;
+    // On update, the rule sees the merged record.
     error(
-        status,
-        &body,
+        &send(
+            sim.patch(&format!("{V}/sobjects/Lead/{id}"))
+                .json(&json!({"Tier__c": "Gold"})),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "FIELD_CUSTOM_VALIDATION_EXCEPTION",
     );
@@ -1401,10 +1392,8 @@ async fn duplicate_rules_block_or_alert() {
     let first = create_lead(sim, lead.clone()).await;
     // Alert rule: reported unless the client says allowSave=true; matching ignores case.
     let again = json!({"LastName": "Dup2", "Company": "ACME", "Email": "DUP@acme.example"});
-    let (status, _, body) = send(sim.post(&format!("{V}/sobjects/Lead")).json(&again)).await;
     let e = error(
-        status,
-        &body,
+        &send(sim.post(&format!("{V}/sobjects/Lead")).json(&again)).await,
         StatusCode::BAD_REQUEST,
         "DUPLICATES_DETECTED",
     );
@@ -1444,15 +1433,13 @@ async fn duplicate_rules_block_or_alert() {
     let contact = json!({"LastName": "C", "Email": "c@acme.example"});
     let (status, _, _) = send(sim.post(&format!("{V}/sobjects/Contact")).json(&contact)).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _, body) = send(
-        sim.post(&format!("{V}/sobjects/Contact"))
-            .header("Sforce-Duplicate-Rule-Header", "allowSave=true")
-            .json(&contact),
-    )
-    .await;
     let e = error(
-        status,
-        &body,
+        &send(
+            sim.post(&format!("{V}/sobjects/Contact"))
+                .header("Sforce-Duplicate-Rule-Header", "allowSave=true")
+                .json(&contact),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "DUPLICATES_DETECTED",
     );
@@ -1511,15 +1498,13 @@ async fn assignment_rules_follow_sforce_auto_assign() {
         owner_of(post(Some("FALSE"), mapped).await).await,
         f.owner_id
     );
-    let (status, _, body) = send(
-        sim.post(&format!("{V}/sobjects/Lead"))
-            .header("Sforce-Auto-Assign", "FALSE")
-            .json(&json!({"LastName": "A", "Company": "C", "OwnerId": id18("005", 4242)})),
-    )
-    .await;
     error(
-        status,
-        &body,
+        &send(
+            sim.post(&format!("{V}/sobjects/Lead"))
+                .header("Sforce-Auto-Assign", "FALSE")
+                .json(&json!({"LastName": "A", "Company": "C", "OwnerId": id18("005", 4242)})),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "INVALID_CROSS_REFERENCE_KEY",
     );
@@ -1596,27 +1581,36 @@ async fn upsert_by_external_id() {
     assert_eq!(status, StatusCode::NO_CONTENT);
 
     // Not an external id: 404.
-    let (status, _, body) = send(
-        sim.patch(&format!("{V}/sobjects/Lead/Company/Acme"))
-            .json(&json!({"LastName": "x"})),
-    )
-    .await;
-    error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
-    let (status, _, body) = send(
-        sim.patch(&format!("{V}/sobjects/Lead/Nope__c/1"))
-            .json(&json!({"LastName": "x"})),
-    )
-    .await;
-    error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
+    error(
+        &send(
+            sim.patch(&format!("{V}/sobjects/Lead/Company/Acme"))
+                .json(&json!({"LastName": "x"})),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    );
+    error(
+        &send(
+            sim.patch(&format!("{V}/sobjects/Lead/Nope__c/1"))
+                .json(&json!({"LastName": "x"})),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    );
     // updateOnly never creates.
-    let (status, _, body) = send(
-        sim.patch(&format!(
-            "{V}/sobjects/Lead/Booking_Id__c/BK-404?updateOnly=true"
-        ))
-        .json(&json!({"LastName": "x", "Company": "C"})),
-    )
-    .await;
-    error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
+    error(
+        &send(
+            sim.patch(&format!(
+                "{V}/sobjects/Lead/Booking_Id__c/BK-404?updateOnly=true"
+            ))
+            .json(&json!({"LastName": "x", "Company": "C"})),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    );
 
     // A non-unique external id matching twice: 300 with the matching records.
     let a = create_lead(
@@ -1687,22 +1681,28 @@ async fn collection_upsert_reports_created_per_record() {
     assert_eq!(body[3]["errors"][0]["statusCode"], "DUPLICATE_EXTERNAL_ID");
     assert_eq!(body[4]["errors"][0]["statusCode"], "DUPLICATE_EXTERNAL_ID");
 
-    let (status, _, body) = send(
-        sim.patch(&format!("{V}/composite/sobjects/Lead/Company"))
-            .json(&json!({"records": []})),
-    )
-    .await;
-    let e = error(status, &body, StatusCode::BAD_REQUEST, "INVALID_FIELD");
+    let e = error(
+        &send(
+            sim.patch(&format!("{V}/composite/sobjects/Lead/Company"))
+                .json(&json!({"records": []})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "INVALID_FIELD",
+    );
     assert_eq!(
         e["message"],
         "Field name provided, Company is not an External ID or indexed field for Lead"
     );
-    let (status, _, body) = send(
-        sim.patch("/services/data/v45.0/composite/sobjects/Lead/Booking_Id__c")
-            .json(&json!({"records": []})),
-    )
-    .await;
-    error(status, &body, StatusCode::NOT_FOUND, "NOT_FOUND");
+    error(
+        &send(
+            sim.patch("/services/data/v45.0/composite/sobjects/Lead/Booking_Id__c")
+                .json(&json!({"records": []})),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    );
 
     // Several matches on a non-unique key.
     create_lead(
@@ -1734,9 +1734,13 @@ async fn collection_upsert_reports_created_per_record() {
 
 // ---------------------------------------------------------------- editions, users, limits, faults
 
-fn minimal_org(extra: &str) -> String {
-    format!(
-        r#"
+/// A simulator for an org file of `extra` (its `[org]` table and more) and one user.
+async fn minimal_org(extra: &str) -> TestSim {
+    let dir = tempfile::tempdir().unwrap();
+    let org = write_org(
+        dir.path(),
+        &format!(
+            r#"
 {extra}
 
 [[users]]
@@ -1745,19 +1749,19 @@ password = "pw"
 email = "u@org.example"
 last_name = "User"
 "#
-    )
+        ),
+    );
+    TestSim::with_org(org).await
 }
 
 #[tokio::test]
 async fn editions_without_api_and_users_without_api_enabled_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let org = write_org(
-        dir.path(),
-        &minimal_org("[org]\nname = \"Pro\"\nedition = \"Professional\""),
+    let sim = minimal_org("[org]\nname = \"Pro\"\nedition = \"Professional\"").await;
+    let e = error(
+        &send(sim.get(&format!("{V}/sobjects"))).await,
+        StatusCode::FORBIDDEN,
+        "API_DISABLED_FOR_ORG",
     );
-    let sim = TestSim::with_org(org).await;
-    let (status, _, body) = send(sim.get(&format!("{V}/sobjects"))).await;
-    let e = error(status, &body, StatusCode::FORBIDDEN, "API_DISABLED_FOR_ORG");
     assert_eq!(
         e["message"],
         "The REST API is not enabled for this Organization."
@@ -1765,16 +1769,14 @@ async fn editions_without_api_and_users_without_api_enabled_are_refused() {
 
     let f = configured().await;
     let token = f.sim.token_for("noapi@acme.example");
-    let (status, _, body) = send(
-        f.sim
-            .http
-            .get(f.sim.url(&format!("{V}/sobjects")))
-            .bearer_auth(token),
-    )
-    .await;
     let e = error(
-        status,
-        &body,
+        &send(
+            f.sim
+                .http
+                .get(f.sim.url(&format!("{V}/sobjects")))
+                .bearer_auth(token),
+        )
+        .await,
         StatusCode::FORBIDDEN,
         "API_CURRENTLY_DISABLED",
     );
@@ -1783,12 +1785,7 @@ async fn editions_without_api_and_users_without_api_enabled_are_refused() {
 
 #[tokio::test]
 async fn the_daily_limit_runs_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let org = write_org(
-        dir.path(),
-        &minimal_org("[org]\nname = \"Tiny\"\ndaily_api_limit = 2"),
-    );
-    let sim = TestSim::with_org(org).await;
+    let sim = minimal_org("[org]\nname = \"Tiny\"\ndaily_api_limit = 2").await;
     for n in 1..=2 {
         let (status, headers, _) = send(sim.get(&format!("{V}/limits"))).await;
         assert_eq!(status, StatusCode::OK);
@@ -1797,17 +1794,13 @@ async fn the_daily_limit_runs_out() {
             format!("api-usage={n}/2").as_str()
         );
     }
-    let (status, headers, body) = send(
+    let reply = send(
         sim.post(&format!("{V}/sobjects/Lead"))
             .json(&json!({"LastName": "x", "Company": "c"})),
     )
     .await;
-    let e = error(
-        status,
-        &body,
-        StatusCode::FORBIDDEN,
-        "REQUEST_LIMIT_EXCEEDED",
-    );
+    let e = error(&reply, StatusCode::FORBIDDEN, "REQUEST_LIMIT_EXCEEDED");
+    let (_, headers, _) = reply;
     assert_eq!(e["message"], "TotalRequests Limit exceeded.");
     assert_eq!(headers["sforce-limit-info"], "api-usage=2/2");
     // The versions list needs no session and still answers.
@@ -1817,37 +1810,23 @@ async fn the_daily_limit_runs_out() {
 
 #[tokio::test]
 async fn scripted_unavailability_answers_503() {
-    let dir = tempfile::tempdir().unwrap();
-    let org = write_org(
-        dir.path(),
-        &minimal_org(
-            "[org]\nname = \"Flaky\"\n\n[[faults]]\nendpoint = \"composite/sobjects\"\nunavailable = 1.0",
-        ),
-    );
-    let sim = TestSim::with_org(org).await;
-    let (status, headers, body) = send(sim.post(&format!("{V}/composite/sobjects")).json(
-        &json!({"records": [
-            {"attributes": {"type": "Lead"}, "LastName": "x", "Company": "c"}
-        ]}),
-    ))
+    let sim = minimal_org("[org]\nname = \"Flaky\"\n\n[[faults]]\nendpoint = \"composite/sobjects\"\nunavailable = 1.0").await;
+    let reply = send(
+        sim.post(&format!("{V}/composite/sobjects"))
+            .json(&json!({"records": [
+                {"attributes": {"type": "Lead"}, "LastName": "x", "Company": "c"}
+            ]})),
+    )
     .await;
     let e = error(
-        status,
-        &body,
+        &reply,
         StatusCode::SERVICE_UNAVAILABLE,
         "SERVER_UNAVAILABLE",
     );
+    let (_, headers, _) = reply;
     assert!(!e["message"].as_str().unwrap().is_empty());
     assert!(headers.contains_key("sforce-limit-info"));
-    let listed: Value = sim
-        .http
-        .get(sim.url("/__sfsim/records/Lead"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = sim.inspect("records/Lead").await;
     assert_eq!(listed["totalSize"], 0);
     // Other endpoints are untouched.
     let (status, _, _) = send(

@@ -4,34 +4,21 @@
 //! authentication.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use leadline_sfsim::{Options, Running};
+mod common;
+
+use common::TestSim;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const V: &str = "v64.0";
 
-struct Org {
-    running: Running,
-    token: String,
-    http: reqwest::Client,
+/// The practice org, signed in as its admin.
+async fn org() -> TestSim {
+    TestSim::practice().await
 }
 
-async fn org() -> Org {
-    let running = leadline_sfsim::start(Options::practice()).await.unwrap();
-    let (token, _) = running.sim.mint_tokens(
-        "admin@practice.example",
-        "leadline-practice",
-        &["api".into(), "refresh_token".into()],
-        true,
-    );
-    Org {
-        running,
-        token,
-        http: reqwest::Client::new(),
-    }
-}
-
-impl Org {
+/// What the query tests add to the shared simulator.
+impl TestSim {
     /// Stores leads directly, in order; returns their ids.
     fn insert(&self, leads: Vec<Value>) -> Vec<String> {
         self.running.sim.write(|w| {
@@ -51,16 +38,14 @@ impl Org {
         })
     }
 
-    async fn get(
+    /// A GET with the session, `q` as the query string and these extra headers.
+    async fn fetch(
         &self,
         path: &str,
         q: Option<&str>,
         headers: &[(&str, &str)],
     ) -> (StatusCode, String, reqwest::header::HeaderMap) {
-        let mut req = self
-            .http
-            .get(format!("{}{path}", self.running.base_url))
-            .bearer_auth(&self.token);
+        let mut req = self.get(path);
         if let Some(q) = q {
             req = req.query(&[("q", q)]);
         }
@@ -75,7 +60,7 @@ impl Org {
 
     async fn query(&self, q: &str) -> (StatusCode, Value) {
         let (status, body, _) = self
-            .get(&format!("/services/data/{V}/query"), Some(q), &[])
+            .fetch(&format!("/services/data/{V}/query"), Some(q), &[])
             .await;
         (
             status,
@@ -116,7 +101,7 @@ async fn records_come_back_with_attributes_selected_fields_in_order_and_nulls() 
         json!({"LastName": "Jones", "Company": "Initech"}),
     ]);
     let (status, body, headers) = org
-        .get(
+        .fetch(
             &format!("/services/data/{V}/query"),
             Some("select email, LASTNAME, id from lead order by LastName"),
             &[],
@@ -140,7 +125,7 @@ async fn records_come_back_with_attributes_selected_fields_in_order_and_nulls() 
     );
     // The url follows the version asked for, and Id need not be selected.
     let (_, body, _) = org
-        .get(
+        .fetch(
             "/services/data/v50.0/query",
             Some("SELECT Company FROM Lead WHERE LastName = 'Jones'"),
             &[],
@@ -230,7 +215,7 @@ async fn paging_over_4500_records_follows_next_records_url() {
             break;
         };
         assert_eq!(page["done"], false);
-        let (status, body, _) = org.get(url, None, &[]).await;
+        let (status, body, _) = org.fetch(url, None, &[]).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         page = serde_json::from_str(&body).unwrap();
         pages += 1;
@@ -239,7 +224,7 @@ async fn paging_over_4500_records_follows_next_records_url() {
     assert_eq!(seen, ids, "every record once, in creation order");
 
     // The cursor closes after its last page.
-    let (status, body, _) = org.get(&next, None, &[]).await;
+    let (status, body, _) = org.fetch(&next, None, &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
@@ -249,7 +234,7 @@ async fn paging_over_4500_records_follows_next_records_url() {
 
     // batchSize pages in 500s; queryAll pages too, under its own path.
     let (status, body, _) = org
-        .get(
+        .fetch(
             &format!("/services/data/{V}/queryAll"),
             Some("SELECT Id FROM Lead WHERE Company = 'Paging'"),
             &[("Sforce-Query-Options", "batchSize=500")],
@@ -269,7 +254,7 @@ async fn paging_over_4500_records_follows_next_records_url() {
             "{url}"
         );
         let (_, body, _) = org
-            .get(url, None, &[("Sforce-Query-Options", "batchSize=500")])
+            .fetch(url, None, &[("Sforce-Query-Options", "batchSize=500")])
             .await;
         page = serde_json::from_str(&body).unwrap();
     }
@@ -292,11 +277,11 @@ async fn a_cursor_belongs_to_its_user_and_locators_are_checked() {
         next.replace("-2000", "-x"),
         next.replace("-2000", "-9999"),
     ] {
-        let (status, body, _) = org.get(&bad, None, &[]).await;
+        let (status, body, _) = org.fetch(&bad, None, &[]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(body.contains("INVALID_QUERY_LOCATOR"), "{bad}: {body}");
     }
-    let (status, body, _) = org.get(&next, None, &[]).await;
+    let (status, body, _) = org.fetch(&next, None, &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let page: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(page["records"].as_array().unwrap().len(), 1);
@@ -434,7 +419,7 @@ async fn errors_are_salesforce_s_own() {
         format!("/services/data/{V}/query"),
         format!("/services/data/{V}/query?q="),
     ] {
-        let (status, body, _) = org.get(&path, None, &[]).await;
+        let (status, body, _) = org.fetch(&path, None, &[]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(
             serde_json::from_str::<Value>(&body).unwrap(),
@@ -489,10 +474,8 @@ async fn queries_need_a_live_session_and_a_known_version() {
     // An unknown version is Salesforce's 404 whatever the session.
     for v in ["v30.0", "v99.0", "latest"] {
         let resp = org
-            .http
-            .get(format!("{}/services/data/{v}/query", org.running.base_url))
+            .get(&format!("/services/data/{v}/query"))
             .query(&q)
-            .bearer_auth(&org.token)
             .send()
             .await
             .unwrap();
@@ -504,9 +487,7 @@ async fn queries_need_a_live_session_and_a_known_version() {
     }
     // Queries are read with GET; other methods get Salesforce's 405.
     let resp = org
-        .http
-        .post(&url)
-        .bearer_auth(&org.token)
+        .post(&format!("/services/data/{V}/query"))
         .send()
         .await
         .unwrap();
@@ -517,24 +498,14 @@ async fn queries_need_a_live_session_and_a_known_version() {
     );
     // Trailing slashes are accepted.
     let resp = org
-        .http
-        .get(format!("{url}/"))
+        .get(&format!("/services/data/{V}/query/"))
         .query(&q)
-        .bearer_auth(&org.token)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     // The session is counted against the daily limit.
-    let stats: Value = org
-        .http
-        .get(format!("{}/__sfsim/stats", org.running.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = org.inspect("stats").await;
     assert_eq!(stats["api_usage"]["used"], 1, "{stats}");
 }
 
@@ -542,12 +513,7 @@ async fn queries_need_a_live_session_and_a_known_version() {
 async fn records_created_through_rest_are_queryable_by_their_system_fields() {
     let org = org().await;
     let created: Value = org
-        .http
-        .post(format!(
-            "{}/services/data/{V}/sobjects/Lead",
-            org.running.base_url
-        ))
-        .bearer_auth(&org.token)
+        .post(&format!("/services/data/{V}/sobjects/Lead"))
         .json(&json!({"LastName": "Rest", "Company": "Via REST", "NumberOfEmployees": 12}))
         .send()
         .await

@@ -3,14 +3,13 @@
 //! `oauth_token` parameter, and both fail the way Salesforce's identity service does: a status
 //! and a bare code word as plain text (`403 Bad_OAuth_Token`, `404 Bad_Id`, …), not JSON.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{Params, identity_url};
-use crate::error::json as sf_json;
+use crate::error::{json as sf_json, with_content_type};
 use crate::org::User;
 use crate::server::DATA_PREFIX;
 use crate::state::{Sim, TokenKind};
@@ -33,16 +32,11 @@ pub(crate) fn nickname(user: &User) -> String {
 
 /// The identity service's errors: a status and a code word as plain text.
 #[derive(Debug, Clone, Copy)]
-struct Denied(StatusCode, &'static str);
+pub(super) struct Denied(StatusCode, &'static str);
 
 impl IntoResponse for Denied {
     fn into_response(self) -> Response {
-        let mut r = (self.0, self.1).into_response();
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain;charset=UTF-8"),
-        );
-        r
+        with_content_type(self.0, "text/plain;charset=UTF-8", self.1)
     }
 }
 
@@ -121,17 +115,12 @@ fn photos(sim: &Sim) -> Value {
 
 pub(super) async fn userinfo(
     State(sim): State<Sim>,
-    uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let params = Params::read(&uri, &headers, &body);
-    let Caller { user, .. } = match caller(&sim, &headers, &params) {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
+    params: Params,
+) -> Result<Response, Denied> {
+    let Caller { user, .. } = caller(&sim, &headers, &params)?;
     let base = sim.base_url();
-    sf_json(
+    Ok(sf_json(
         StatusCode::OK,
         &json!({
             "sub": identity_url(&sim, &user),
@@ -159,7 +148,7 @@ pub(super) async fn userinfo(
             "updated_at": UPDATED_AT,
             "is_app_installed": true,
         }),
-    )
+    ))
 }
 
 /// Ids compare on their case-sensitive 15-character form, so either length is accepted.
@@ -172,17 +161,12 @@ fn same_id(a: &str, b: &str) -> bool {
 pub(super) async fn identity(
     State(sim): State<Sim>,
     Path((org_id, user_id)): Path<(String, String)>,
-    uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let params = Params::read(&uri, &headers, &body);
-    let Caller { user: me, scopes } = match caller(&sim, &headers, &params) {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
+    params: Params,
+) -> Result<Response, Denied> {
+    let Caller { user: me, scopes } = caller(&sim, &headers, &params)?;
     if !same_id(&org_id, &sim.org().org.id) {
-        return Denied(StatusCode::FORBIDDEN, "Wrong_Org").into_response();
+        return Err(Denied(StatusCode::FORBIDDEN, "Wrong_Org"));
     }
     let Some(user) = sim
         .org()
@@ -191,17 +175,17 @@ pub(super) async fn identity(
         .find(|u| same_id(&user_id, u.id()))
         .cloned()
     else {
-        return Denied(StatusCode::NOT_FOUND, "Bad_Id").into_response();
+        return Err(Denied(StatusCode::NOT_FOUND, "Bad_Id"));
     };
     // Another user's identity needs the api or full scope (and an internal user, which every
     // simulated user is).
     if user.id() != me.id() && !scopes.iter().any(|s| s == "api" || s == "full") {
-        return Denied(StatusCode::NOT_FOUND, "No_Access").into_response();
+        return Err(Denied(StatusCode::NOT_FOUND, "No_Access"));
     }
     if !user.active {
-        return Denied(StatusCode::NOT_FOUND, "Inactive").into_response();
+        return Err(Denied(StatusCode::NOT_FOUND, "Inactive"));
     }
-    sf_json(
+    Ok(sf_json(
         StatusCode::OK,
         &json!({
             "id": identity_url(&sim, &user),
@@ -235,5 +219,5 @@ pub(super) async fn identity(
             "last_modified_date": UPDATED_AT,
             "is_app_installed": true,
         }),
-    )
+    ))
 }

@@ -38,6 +38,8 @@ mod token;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, Uri, header};
 use axum::routing::{get, post};
 
@@ -164,6 +166,19 @@ impl Params {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
+    }
+}
+
+/// The endpoints take their parameters as an extractor; a body that cannot be read is refused
+/// as axum refuses it.
+impl<S: Send + Sync> FromRequest<S> for Params {
+    type Rejection = BytesRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let uri = req.uri().clone();
+        let headers = req.headers().clone();
+        let body = Bytes::from_request(req, state).await?;
+        Ok(Params::read(&uri, &headers, &body))
     }
 }
 

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::{CODE_LIFETIME_SECS, KNOWN_SCOPES, Params, crypto, now_secs, parse_scopes};
+use crate::error::with_content_type;
 use crate::org::{ConnectedApp, PermittedUsers, User};
 use crate::state::{AuthCode, Sim};
 
@@ -41,13 +42,6 @@ struct Pending {
     /// Set once the user has logged in.
     username: Option<String>,
     expires_at: i64,
-}
-
-fn with_content_type(status: StatusCode, content_type: &'static str, body: String) -> Response {
-    let mut r = (status, body).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r
 }
 
 fn found(location: &str) -> Response {
@@ -242,13 +236,7 @@ pub(super) async fn remote_access_error(uri: Uri) -> Response {
     )
 }
 
-pub(super) async fn authorize(
-    State(sim): State<Sim>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let params = Params::read(&uri, &headers, &body);
+pub(super) async fn authorize(State(sim): State<Sim>, params: Params) -> Response {
     let Some(app) = params
         .get("client_id")
         .and_then(|id| sim.org().app(id))
@@ -257,7 +245,7 @@ pub(super) async fn authorize(
         return with_content_type(
             StatusCode::BAD_REQUEST,
             "text/plain;charset=UTF-8",
-            "error=invalid_client_id&error_description=client%20identifier%20invalid".into(),
+            "error=invalid_client_id&error_description=client%20identifier%20invalid",
         );
     };
     let redirect_uri = params.get("redirect_uri").unwrap_or("");
@@ -406,13 +394,7 @@ fn open_pending(sim: &Sim, params: &Params) -> Option<(Pending, ConnectedApp)> {
     Some((pending, app))
 }
 
-pub(super) async fn login(
-    State(sim): State<Sim>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let params = Params::read(&uri, &headers, &body);
+pub(super) async fn login(State(sim): State<Sim>, params: Params) -> Response {
     let Some((pending, app)) = open_pending(&sim, &params).filter(|(p, _)| p.username.is_none())
     else {
         return stale_page();
@@ -427,13 +409,7 @@ pub(super) async fn login(
     }
 }
 
-pub(super) async fn consent(
-    State(sim): State<Sim>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let params = Params::read(&uri, &headers, &body);
+pub(super) async fn consent(State(sim): State<Sim>, params: Params) -> Response {
     let Some((pending, _app)) = open_pending(&sim, &params).filter(|(p, _)| p.username.is_some())
     else {
         return stale_page();

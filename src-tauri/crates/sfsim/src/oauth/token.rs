@@ -4,9 +4,8 @@
 //! Salesforce's words, and the success body has no `expires_in`, an `issued_at` in epoch
 //! milliseconds as a string, and a `signature` over `id` + `issued_at`.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -15,7 +14,7 @@ use serde::Serialize;
 use super::{
     MAX_REFRESH_TOKENS_PER_APP_USER, Params, crypto, identity_url, now_secs, oidc, wants_refresh,
 };
-use crate::error::{OAuthError, json as sf_json};
+use crate::error::{OAuthError, json as sf_json, with_content_type};
 use crate::org::{ConnectedApp, PermittedUsers, RefreshTokenPolicy, User};
 use crate::state::{Sim, TokenKind, World};
 
@@ -302,13 +301,7 @@ fn no_store(mut r: Response) -> Response {
     r
 }
 
-pub(super) async fn token(
-    State(sim): State<Sim>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let params = Params::read(&uri, &headers, &body);
+pub(super) async fn token(State(sim): State<Sim>, headers: HeaderMap, params: Params) -> Response {
     let grant_type = params.get("grant_type").unwrap_or("(missing)").to_string();
     sim.count(|w| {
         *w.stats
@@ -353,21 +346,14 @@ fn revoke_error(headers: &HeaderMap, error: &str, description: &str) -> Response
         "error={error}&error_description={}",
         description.replace(' ', "%20")
     );
-    let mut r = (StatusCode::BAD_REQUEST, body).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-www-form-urlencoded;charset=UTF-8"),
-    );
-    r
+    with_content_type(
+        StatusCode::BAD_REQUEST,
+        "application/x-www-form-urlencoded;charset=UTF-8",
+        body,
+    )
 }
 
-pub(super) async fn revoke(
-    State(sim): State<Sim>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let params = Params::read(&uri, &headers, &body);
+pub(super) async fn revoke(State(sim): State<Sim>, headers: HeaderMap, params: Params) -> Response {
     let Some(presented) = params.get("token") else {
         return revoke_error(
             &headers,

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::{ApiVersion, ctx, json_body, select_fields, unknown_object, unsupported_type};
 use crate::error::{ApiError, json as sf_json};
 use crate::records::values::{self, Seg};
-use crate::records::{self, Action, Item, Outcome, RecordError};
+use crate::records::{self, Action, Incoming, Item, Outcome, RecordError};
 use crate::schema::{FieldType, ObjectDef};
 use crate::session::Session;
 use crate::state::Sim;
@@ -165,20 +165,36 @@ pub async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    save_each(version, &sim, &session, &headers, body, |_, _, incoming| {
+        Action::Create(incoming)
+    })
+    .await
+}
+
+/// Create and update alike: every record is read first (whatever the reader rejects fails the
+/// whole request), then all are saved together, each as `action` makes of it.
+async fn save_each(
+    version: ApiVersion,
+    sim: &Sim,
+    session: &Session,
+    headers: &HeaderMap,
+    body: Body,
+    action: impl Fn(&ObjectDef, &Map<String, Value>, Incoming) -> Action,
+) -> Result<Response, ApiError> {
     require(version, 42)?;
-    let (raw, value) = json_body(&headers, body).await?;
+    let (raw, value) = json_body(headers, body).await?;
     let (list, all_or_none) = records_of(&value)?;
     let mut items = Vec::with_capacity(list.len());
     for (i, r) in list.iter().enumerate() {
         let m = record_map(r)?;
-        let obj = record_type(&sim, m)?;
+        let obj = record_type(sim, m)?;
         let incoming = records::read_fields(obj, m, &raw, &path(i))?;
         items.push(Item {
             obj,
-            action: Action::Create(incoming),
+            action: action(obj, m, incoming),
         });
     }
-    let outcomes = records::save(&sim, &ctx(&session, version, &headers), items, all_or_none);
+    let outcomes = records::save(sim, &ctx(session, version, headers), items, all_or_none);
     Ok(answer(&outcomes, false, &no_ambiguity))
 }
 
@@ -215,25 +231,21 @@ pub async fn update(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require(version, 42)?;
-    let (raw, value) = json_body(&headers, body).await?;
-    let (list, all_or_none) = records_of(&value)?;
-    let mut items = Vec::with_capacity(list.len());
-    for (i, r) in list.iter().enumerate() {
-        let m = record_map(r)?;
-        let obj = record_type(&sim, m)?;
-        let incoming = records::read_fields(obj, m, &raw, &path(i))?;
-        let action = match update_id(obj, m) {
+    save_each(
+        version,
+        &sim,
+        &session,
+        &headers,
+        body,
+        |obj, m, incoming| match update_id(obj, m) {
             Ok(id) => Action::Update { id, incoming },
             Err(e) => Action::Fail {
                 id: None,
                 errors: vec![e],
             },
-        };
-        items.push(Item { obj, action });
-    }
-    let outcomes = records::save(&sim, &ctx(&session, version, &headers), items, all_or_none);
-    Ok(answer(&outcomes, false, &no_ambiguity))
+        },
+    )
+    .await
 }
 
 pub async fn upsert(

@@ -89,15 +89,12 @@ pub fn routes() -> Router<Sim> {
         )
 }
 
-/// Salesforce's 405 for the methods a resource lacks, naming the ones it allows.
-fn allow(methods: MethodRouter<Sim>, allowed: &'static str) -> MethodRouter<Sim> {
-    methods.fallback(move |method: Method| async move {
-        ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            format!("HTTP Method '{method}' not allowed. Allowed are {allowed}"),
-        )
-    })
+/// Salesforce's 405 for the methods a resource lacks (rather than an empty one), naming the
+/// ones it allows.
+pub(crate) fn allow(methods: MethodRouter<Sim>, allowed: &'static str) -> MethodRouter<Sim> {
+    methods.fallback(
+        move |method: Method| async move { ApiError::method_not_allowed(method, allowed) },
+    )
 }
 
 /// `vNN.0` → `NN`, for the versions served.

@@ -164,10 +164,9 @@ pub async fn create_by_id(
     body: Body,
 ) -> Result<Response, ApiError> {
     if id != "Id" || version.0 < 37 {
-        return Err(ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            "HTTP Method 'POST' not allowed. Allowed are GET,HEAD,PATCH,DELETE",
+        return Err(ApiError::method_not_allowed(
+            "POST",
+            "GET,HEAD,PATCH,DELETE",
         ));
     }
     create_record(&sim, &session, version, &name, &headers, body).await
@@ -245,11 +244,7 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     let obj = object(&sim, &name)?;
     if raw_id == "Id" {
-        return Err(ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            "HTTP Method 'PATCH' not allowed. Allowed are GET,HEAD,POST",
-        ));
+        return Err(ApiError::method_not_allowed("PATCH", "GET,HEAD,POST"));
     }
     let id = record_id(obj, &raw_id)?;
     let (raw, value) = json_body(&headers, body).await?;
@@ -315,6 +310,19 @@ fn key_value(obj: &ObjectDef, field: usize, raw: &str) -> Result<Value, ApiError
         .map_err(|m| ApiError::json_parser(m.message(1, 1)))
 }
 
+/// The object, key field and key of `…/sobjects/X/{field}/{value}`.
+fn keyed<'s>(
+    sim: &'s Sim,
+    name: &str,
+    field: &str,
+    raw: &str,
+) -> Result<(&'s ObjectDef, usize, Value), ApiError> {
+    let obj = object(sim, name)?;
+    let field = key_field(obj, field)?;
+    let key = key_value(obj, field, raw)?;
+    Ok((obj, field, key))
+}
+
 /// 300 Multiple Choices: the URLs of every matching record.
 fn multiple(obj: &ObjectDef, version: ApiVersion, ids: &[String]) -> Response {
     let urls: Vec<String> = ids
@@ -337,9 +345,7 @@ pub async fn read_by_key(
     Path((_, name, field, raw)): Path<(String, String, String, String)>,
     Query(params): Query<Params>,
 ) -> Result<Response, ApiError> {
-    let obj = object(&sim, &name)?;
-    let field = key_field(obj, &field)?;
-    let key = key_value(obj, field, &raw)?;
+    let (obj, field, key) = keyed(&sim, &name, &field, &raw)?;
     let select = params
         .get("fields")
         .map(|f| select_fields(obj, f))
@@ -363,9 +369,7 @@ pub async fn upsert(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let obj = object(&sim, &name)?;
-    let field = key_field(obj, &field)?;
-    let key = key_value(obj, field, &raw)?;
+    let (obj, field, key) = keyed(&sim, &name, &field, &raw)?;
     let (raw_body, value) = json_body(&headers, body).await?;
     let incoming = records::read_fields(obj, object_body(&value, &obj.name)?, &raw_body, &[])?;
     let update_only = params
@@ -409,9 +413,7 @@ pub async fn delete_by_key(
     _: Session,
     Path((_, name, field, raw)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let obj = object(&sim, &name)?;
-    let field = key_field(obj, &field)?;
-    let key = key_value(obj, field, &raw)?;
+    let (obj, field, key) = keyed(&sim, &name, &field, &raw)?;
     let ids = records::find_by(&sim, obj, field, &key);
     match ids.as_slice() {
         [] => Err(ApiError::not_found()),

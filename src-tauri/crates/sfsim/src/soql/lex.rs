@@ -191,44 +191,34 @@ fn number_or_date(src: &str, start: usize) -> Result<(Tok, usize), SoqlError> {
             .map_or("<EOF>".to_string(), String::from);
         no_viable(src, i.min(src.len()), &what)
     };
+    // `count` two-digit groups joined by `sep` (MM-DD, hh:mm:ss, an offset's hh:mm) from `i`: the
+    // end of the last group, or the error at the first byte that does not fit.
+    let pairs = |mut i: usize, count: usize, sep: u8| {
+        for k in 0..count {
+            if k > 0 {
+                if at(i) != Some(sep) {
+                    return Err(bad(i));
+                }
+                i += 1;
+            }
+            if !is_digit(i) {
+                return Err(bad(i));
+            }
+            if !is_digit(i + 1) {
+                return Err(bad(i + 1));
+            }
+            i += 2;
+        }
+        Ok(i)
+    };
     let first_end = digits(b, start);
     if first_end - start == 4 && at(first_end) == Some(b'-') && is_digit(first_end + 1) {
         // A date: YYYY-MM-DD, then maybe Thh:mm:ss[.fff](Z|±hh:mm).
-        let mut i = first_end + 1;
-        for k in 0..2 {
-            if !is_digit(i) {
-                return Err(bad(i));
-            }
-            if !is_digit(i + 1) {
-                return Err(bad(i + 1));
-            }
-            i += 2;
-            if k == 0 {
-                if at(i) != Some(b'-') {
-                    return Err(bad(i));
-                }
-                i += 1;
-            }
-        }
+        let mut i = pairs(first_end + 1, 2, b'-')?;
         if at(i) != Some(b'T') && at(i) != Some(b't') {
             return Ok((Tok::Date, i));
         }
-        i += 1;
-        for k in 0..3 {
-            if !is_digit(i) {
-                return Err(bad(i));
-            }
-            if !is_digit(i + 1) {
-                return Err(bad(i + 1));
-            }
-            i += 2;
-            if k < 2 {
-                if at(i) != Some(b':') {
-                    return Err(bad(i));
-                }
-                i += 1;
-            }
-        }
+        i = pairs(i + 1, 3, b':')?;
         if at(i) == Some(b'.') {
             i += 1;
             let end = digits(b, i);
@@ -239,25 +229,7 @@ fn number_or_date(src: &str, start: usize) -> Result<(Tok, usize), SoqlError> {
         }
         match at(i) {
             Some(b'Z') | Some(b'z') => Ok((Tok::DateTime, i + 1)),
-            Some(b'+') | Some(b'-') => {
-                i += 1;
-                for k in 0..2 {
-                    if !is_digit(i) {
-                        return Err(bad(i));
-                    }
-                    if !is_digit(i + 1) {
-                        return Err(bad(i + 1));
-                    }
-                    i += 2;
-                    if k == 0 {
-                        if at(i) != Some(b':') {
-                            return Err(bad(i));
-                        }
-                        i += 1;
-                    }
-                }
-                Ok((Tok::DateTime, i))
-            }
+            Some(b'+') | Some(b'-') => Ok((Tok::DateTime, pairs(i + 1, 2, b':')?)),
             _ => Err(bad(i)),
         }
     } else {

@@ -4,6 +4,7 @@
 
 use super::SoqlError;
 use super::lex::{Piece, Tok, Token, decode_string, lex};
+use super::resolve::Op;
 
 /// Words that cannot name an alias (Salesforce's list, plus the clause words that follow a
 /// FROM and would otherwise be read as one).
@@ -29,21 +30,6 @@ impl Path {
 pub(crate) enum RawSelect {
     Count,
     Fields(Vec<Path>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RawOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Like,
-    In,
-    NotIn,
-    Includes,
-    Excludes,
 }
 
 #[derive(Debug, Clone)]
@@ -74,7 +60,7 @@ pub(crate) enum RawCond {
     Not(Box<RawCond>),
     Expr {
         field: Path,
-        op: RawOp,
+        op: Op,
         values: Vec<RawValue>,
     },
 }
@@ -380,29 +366,26 @@ impl<'a> Parser<'a> {
         let field = self.path()?;
         let t = self.peek().clone();
         let op = match t.tok {
-            Tok::Eq => RawOp::Eq,
-            Tok::Ne => RawOp::Ne,
-            Tok::Lt => RawOp::Lt,
-            Tok::Le => RawOp::Le,
-            Tok::Gt => RawOp::Gt,
-            Tok::Ge => RawOp::Ge,
-            Tok::Ident if t.is_keyword(self.src, "LIKE") => RawOp::Like,
-            Tok::Ident if t.is_keyword(self.src, "IN") => RawOp::In,
-            Tok::Ident if t.is_keyword(self.src, "INCLUDES") => RawOp::Includes,
-            Tok::Ident if t.is_keyword(self.src, "EXCLUDES") => RawOp::Excludes,
+            Tok::Eq => Op::Eq,
+            Tok::Ne => Op::Ne,
+            Tok::Lt => Op::Lt,
+            Tok::Le => Op::Le,
+            Tok::Gt => Op::Gt,
+            Tok::Ge => Op::Ge,
+            Tok::Ident if t.is_keyword(self.src, "LIKE") => Op::Like,
+            Tok::Ident if t.is_keyword(self.src, "IN") => Op::In,
+            Tok::Ident if t.is_keyword(self.src, "INCLUDES") => Op::Includes,
+            Tok::Ident if t.is_keyword(self.src, "EXCLUDES") => Op::Excludes,
             Tok::Ident
                 if t.is_keyword(self.src, "NOT") && self.peek_at(1).is_keyword(self.src, "IN") =>
             {
                 self.bump();
-                RawOp::NotIn
+                Op::NotIn
             }
             _ => return Err(self.unexpected()),
         };
         self.bump();
-        let values = if matches!(
-            op,
-            RawOp::In | RawOp::NotIn | RawOp::Includes | RawOp::Excludes
-        ) {
+        let values = if matches!(op, Op::In | Op::NotIn | Op::Includes | Op::Excludes) {
             self.expect(Tok::LParen)?;
             let mut values = vec![self.value()?];
             while self.peek().tok == Tok::Comma {
@@ -619,20 +602,8 @@ mod tests {
         assert_eq!(terms.len(), 4);
         assert!(matches!(terms[0], RawCond::Or(_)));
         assert!(matches!(terms[1], RawCond::Not(_)));
-        assert!(matches!(
-            terms[2],
-            RawCond::Expr {
-                op: RawOp::NotIn,
-                ..
-            }
-        ));
-        assert!(matches!(
-            terms[3],
-            RawCond::Expr {
-                op: RawOp::Like,
-                ..
-            }
-        ));
+        assert!(matches!(terms[2], RawCond::Expr { op: Op::NotIn, .. }));
+        assert!(matches!(terms[3], RawCond::Expr { op: Op::Like, .. }));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use time::{Date, Duration, Month, OffsetDateTime};
 
 use super::eval::{Value, multi_set};
 use super::lex::{Piece, plain};
-use super::parse::{Parsed, Path, RawCond, RawLit, RawOp, RawSelect, RawValue};
+use super::parse::{Parsed, Path, RawCond, RawLit, RawSelect, RawValue};
 use super::{Catalog, FieldInfo, FieldKind, MAX_OFFSET, ObjectSchema, SoqlError};
 
 /// A query ready to run.
@@ -29,6 +29,8 @@ pub enum Selection {
     Fields(Vec<String>),
 }
 
+/// A comparison operator. The parser reads it as written (there is nothing to resolve about it);
+/// `resolve` checks that it suits the field's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     Eq,
@@ -212,7 +214,7 @@ impl Resolver<'_> {
         })
     }
 
-    fn test(&self, path: &Path, op: RawOp, raw: &[RawValue]) -> Result<Cond, SoqlError> {
+    fn test(&self, path: &Path, op: Op, raw: &[RawValue]) -> Result<Cond, SoqlError> {
         let field = self.field(path)?;
         let at = path.start();
         if !field.filterable {
@@ -223,19 +225,6 @@ impl Resolver<'_> {
                 format!("field '{}' can not be filtered in a query call", field.name),
             ));
         }
-        let op = match op {
-            RawOp::Eq => Op::Eq,
-            RawOp::Ne => Op::Ne,
-            RawOp::Lt => Op::Lt,
-            RawOp::Le => Op::Le,
-            RawOp::Gt => Op::Gt,
-            RawOp::Ge => Op::Ge,
-            RawOp::Like => Op::Like,
-            RawOp::In => Op::In,
-            RawOp::NotIn => Op::NotIn,
-            RawOp::Includes => Op::Includes,
-            RawOp::Excludes => Op::Excludes,
-        };
         let bad_operator = |what: &str| {
             SoqlError::at(
                 "INVALID_QUERY_FILTER_OPERATOR",

@@ -1,12 +1,37 @@
 //! Shared by the integration tests: an in-process simulator, an HTTP client, and an access token
-//! minted without walking the OAuth pages.
+//! minted without walking the OAuth pages; plain JSON reads, such as the simulator's inspection
+//! endpoints.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use leadline_sfsim::{Options, Org, Running};
 use reqwest::{Client, Method, RequestBuilder};
+use serde_json::Value;
 
 pub const V: &str = "/services/data/v59.0";
+
+/// Starts `org` on a free port, over plain HTTP, with no state file.
+pub async fn start(org: Org) -> Running {
+    leadline_sfsim::start(Options {
+        org,
+        port: 0,
+        tls: false,
+        state_file: None,
+    })
+    .await
+    .expect("the simulator starts")
+}
+
+/// A GET without a session, read as JSON.
+pub async fn get_json(url: &str) -> Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+/// What the simulator's inspection endpoint `/__sfsim/{what}` (`stats`, `tokens`,
+/// `records/{object}`) says, from the simulator at `base_url`.
+pub async fn inspect(base_url: &str, what: &str) -> Value {
+    get_json(&format!("{base_url}/__sfsim/{what}")).await
+}
 
 pub struct TestSim {
     pub running: Running,
@@ -23,14 +48,7 @@ impl TestSim {
 
     pub async fn with_org(org: Org) -> Self {
         let username = org.users[0].username.clone();
-        let running = leadline_sfsim::start(Options {
-            org,
-            port: 0,
-            tls: false,
-            state_file: None,
-        })
-        .await
-        .expect("the simulator starts");
+        let running = start(org).await;
         let token = Self::mint_for(&running, &username);
         Self {
             running,
@@ -60,6 +78,11 @@ impl TestSim {
                 true,
             )
             .0
+    }
+
+    /// See [`inspect`].
+    pub async fn inspect(&self, what: &str) -> Value {
+        inspect(&self.running.base_url, what).await
     }
 
     pub fn url(&self, path: &str) -> String {
