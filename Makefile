@@ -79,8 +79,15 @@ ui: $(UI_STAMP)
 app: deps-build ui
 	$(CARGO) build -p leadline
 
+# Opens the app beside a local practice org (leadline-sfsim), so a newcomer can sign in with no
+# account anywhere: admin@practice.example / practice. The org stops when the window closes.
 run: app
-	$(CARGO) run -p leadline
+	$(CARGO) build -q -p leadline-sfsim
+	exec 3< <(exec target/debug/leadline-sfsim --port 0); sim=$$!; \
+	  trap 'kill -TERM '"$$sim"' 2>/dev/null' EXIT; \
+	  read -r line <&3; url="$${line#listening on }"; \
+	  echo "practice org at $$url: sign in as admin@practice.example, password practice"; \
+	  LEADLINE_PRACTICE_URL="$$url" target/debug/leadline
 
 bindings:
 	LEADLINE_WRITE_BINDINGS=1 $(CARGO) test -p leadline-core --test bindings --quiet

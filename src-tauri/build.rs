@@ -19,6 +19,9 @@ fn main() {
         "member_remove",
         "audit_list",
         "audit_export",
+        "sign_in",
+        "sign_in_cancel",
+        "sign_out",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

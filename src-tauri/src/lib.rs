@@ -54,6 +54,9 @@ pub fn run() -> ExitCode {
             commands::team::member_remove,
             commands::audit::audit_list,
             commands::audit::audit_export,
+            commands::session::sign_in,
+            commands::session::sign_in_cancel,
+            commands::session::sign_out,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -1,15 +1,82 @@
-//! What the shell keeps between commands: the opened core and the member it acts as, or the
-//! reason the data directory could not be opened.
+//! What the shell keeps between commands: the opened core, the keyring the session lives in, the
+//! sign-in providers and browser flow, and the sign-in in progress — or the reason the data
+//! directory could not be opened, which every command then returns so the window can show it.
+//! Who is acting is never cached here: each command reads the session anew, so a role change,
+//! a removal or the idle timeout takes effect on the very next click.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use leadline_core::ipc::{AppInfo, ErrorPayload};
-use leadline_core::{Actor, Leadline, data_dir};
+use leadline_core::secrets::Keyring;
+use leadline_core::signin::SignInConfig;
+use leadline_core::{Actor, Error, Leadline, data_dir};
+use leadline_salesforce::{AuthFlow, CancellationToken, SystemBrowser};
 
 #[derive(Debug)]
 pub struct Opened {
     pub core: Leadline,
-    pub actor: Actor,
+    keyring: Result<Keyring, ErrorPayload>,
+    pub signin: SignInConfig,
+    pub flow: AuthFlow,
+    pending: Mutex<Option<CancellationToken>>,
+}
+
+impl Opened {
+    fn open(dir: &Path) -> leadline_core::Result<Self> {
+        let core = Leadline::open(dir)?;
+        let keyring = core
+            .team_id()
+            .and_then(|id| Keyring::platform(&id))
+            .map_err(|e| {
+                tracing::warn!("no keyring: {e}");
+                e.payload()
+            });
+        let flow = AuthFlow::new(Arc::new(SystemBrowser::from_env()))
+            .map_err(|e| Error::Storage(format!("cannot prepare the sign-in: {e}")))?;
+        Ok(Self {
+            core,
+            keyring,
+            signin: SignInConfig::from_env(),
+            flow,
+            pending: Mutex::new(None),
+        })
+    }
+
+    /// The keyring, or why there is none (`keyring_unavailable`).
+    pub fn keyring(&self) -> Result<&Keyring, ErrorPayload> {
+        self.keyring.as_ref().map_err(Clone::clone)
+    }
+
+    /// The signed-in member, or `not_signed_in`.
+    pub fn actor(&self) -> Result<Actor, ErrorPayload> {
+        let keyring = self.keyring()?;
+        match self.core.resume_session(keyring) {
+            Ok(Some(actor)) => Ok(actor),
+            Ok(None) => Err(Error::NotSignedIn(
+                "nobody is signed in, or the session ended; sign in again".into(),
+            )
+            .payload()),
+            Err(e) => Err(e.payload()),
+        }
+    }
+
+    /// Registers a new sign-in, cancelling one still waiting for its browser.
+    pub fn begin_sign_in(&self) -> CancellationToken {
+        let token = CancellationToken::new();
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = pending.replace(token.clone()) {
+            old.cancel();
+        }
+        token
+    }
+
+    pub fn cancel_sign_in(&self) {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(token) = pending.take() {
+            token.cancel();
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -25,23 +92,17 @@ impl AppState {
             Ok(d) => d.display().to_string(),
             Err(_) => String::new(),
         };
-        let opened = dir
-            .and_then(|d| Leadline::open(&d))
-            .and_then(|core| {
-                let actor = core.local_owner()?;
-                Ok(Opened { core, actor })
-            })
-            .map_err(|e| {
-                tracing::error!(code = ?e.code(), "cannot open the data directory: {e}");
-                e.payload()
-            });
+        let opened = dir.and_then(|d| Opened::open(&d)).map_err(|e| {
+            tracing::error!(code = ?e.code(), "cannot open the data directory: {e}");
+            e.payload()
+        });
         if opened.is_ok() {
             tracing::info!(data_dir = %data_dir, "data directory open");
         }
         Self { data_dir, opened }
     }
 
-    /// The open core, or the error that kept it closed (every command then returns it).
+    /// The open core, or the error that kept it closed.
     pub fn opened(&self) -> Result<&Opened, ErrorPayload> {
         self.opened.as_ref().map_err(Clone::clone)
     }
@@ -51,7 +112,8 @@ impl AppState {
         Ok(AppInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             data_dir: self.data_dir.clone(),
-            actor: o.actor.member.clone(),
+            actor: o.actor().ok().map(|a| a.member),
+            providers: o.signin.providers(),
         })
     }
 }

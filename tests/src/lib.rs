@@ -3,22 +3,36 @@
 //! opening the WebDriver session on a given data directory, bounded waits on the page,
 //! screenshots under `target/e2e-screens/`, and stopping the whole process tree with SIGTERM so
 //! that no WebDriver server is left holding a port for the next run.
+//!
+//! Signing in: each test starts its own practice org ([`Practice`], an in-process
+//! `leadline-sfsim` with the practice admin, a support person and a stranger) and hands it to
+//! [`App::launch`], which gives the app `LEADLINE_PRACTICE_URL` (so the sign-in screen offers the
+//! practice org) and `BROWSER`: a script that plays the person at the browser. It fills the
+//! org's login form for whoever the test chose ([`App::sign_in_practice_as`]), allows access on
+//! the consent page and delivers the redirect to the app's loopback callback, all with `curl`.
+//! What the script did goes to `<target>/e2e-logs/<test>-browser.log`, quoted when a sign-in
+//! times out.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use fantoccini::ClientBuilder;
 use fantoccini::error::CmdError;
 use hyper_util::client::legacy::connect::HttpConnector;
+use leadline_sfsim::ids::{self, prefix};
+use leadline_sfsim::org::{PRACTICE_PASSWORD, PRACTICE_USERNAME, User};
+use leadline_sfsim::{Options, Org};
 use serde_json::{Value, json};
 
 pub use fantoccini::elements::Element;
@@ -262,7 +276,7 @@ pub struct Driver {
 impl Driver {
     /// Starts tauri-driver on free ports with `env` added to its environment (WebKitWebDriver and
     /// the app inherit it), and waits until it reports ready.
-    pub fn start(test: &str, env: &[(&str, &Path)]) -> Result<Self> {
+    pub fn start(test: &str, env: &[(&str, &OsStr)]) -> Result<Self> {
         let (port, native_port) = free_ports()?;
         fs::create_dir_all(logs_dir())?;
         clean_logs_once(test)?;
@@ -428,6 +442,239 @@ fn clean_logs_once(test: &str) -> Result<()> {
     Ok(())
 }
 
+/// The practice org's administrator (`admin@practice.example`, "Pat Practice"): the first to
+/// sign in on a fresh data directory becomes the team's owner.
+pub const PRACTICE_ADMIN: &str = PRACTICE_USERNAME;
+/// The name the practice org gives its administrator.
+pub const PRACTICE_ADMIN_NAME: &str = "Pat Practice";
+/// A practice-org user that tests add to the team as support.
+pub const PRACTICE_SUPPORT: &str = "support@practice.example";
+/// A practice-org user that no test adds to the team.
+pub const PRACTICE_STRANGER: &str = "stranger@practice.example";
+/// How long a sign-in may take from the click to the signed-in header: the browser script's four
+/// requests, the token exchange and the keyring write.
+pub const SIGN_IN_WAIT: Duration = Duration::from_secs(30);
+const PRACTICE_START: Duration = Duration::from_secs(20);
+
+/// The practice org of [`Org::practice`] plus a support person and a stranger, all with the
+/// practice password.
+fn practice_org() -> Org {
+    let mut org = Org::practice();
+    let extra = [
+        (PRACTICE_SUPPORT, "Sam", "Support"),
+        (PRACTICE_STRANGER, "Stevie", "Stranger"),
+    ];
+    for (username, first, last) in extra {
+        let sequence = org.users.len() as u64 + 1;
+        org.users.push(User {
+            username: username.into(),
+            password: PRACTICE_PASSWORD.into(),
+            email: username.into(),
+            first_name: first.into(),
+            last_name: last.into(),
+            id: Some(ids::id18(prefix::USER, sequence)),
+            active: true,
+            api_enabled: true,
+            email_verified: true,
+        });
+    }
+    org
+}
+
+/// Tells the browser script whom to sign in as: every practice user has the practice password.
+fn write_account(path: &Path, username: &str) -> Result<()> {
+    fs::write(path, format!("{username}\n{PRACTICE_PASSWORD}\n"))?;
+    Ok(())
+}
+
+/// Quotes `s` for a POSIX shell.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The `BROWSER` command the app runs with the authorize URL. It must return at once (the app
+/// treats a command still running after 3 s as a browser left open, but exiting 0 is the clear
+/// answer), so the page flow runs in the background and reports to the log.
+fn browser_script(base_url: &str, account: &Path, log: &Path) -> String {
+    format!(
+        r#"#!/bin/sh
+# Leadline end-to-end tests' "system browser": signs in on the practice org's pages as the
+# account named in {account} (line 1 username, line 2 password), allows access, and hands
+# the redirect to the app's loopback callback. Runs in the background; see the log.
+url="$1"
+base={base}
+account={account}
+(
+  request_field() {{ sed -n 's/.*name="request" value="\([^"]*\)".*/\1/p'; }}
+  user=$(sed -n 1p "$account")
+  pw=$(sed -n 2p "$account")
+  echo "$(date -u +%H:%M:%S) signing in as $user: $url"
+  page=$(curl -s --max-time 20 "$url") || {{ echo "GET authorize failed: curl exit $?"; exit 1; }}
+  request=$(printf '%s\n' "$page" | request_field)
+  [ -n "$request" ] || {{ echo "no login form on the authorize page: $page"; exit 1; }}
+  page=$(curl -s --max-time 20 --data-urlencode "request=$request" --data-urlencode "username=$user" \
+    --data-urlencode "pw=$pw" "$base/services/oauth2/authorize/login") \
+    || {{ echo "POST login failed: curl exit $?"; exit 1; }}
+  case "$page" in
+    *consent_form*) ;;
+    *) why=$(printf '%s\n' "$page" | sed -n 's/.*<p id="error"[^>]*>\([^<]*\)<.*/\1/p')
+       echo "login refused: ${{why:-$page}}"; exit 1 ;;
+  esac
+  request=$(printf '%s\n' "$page" | request_field)
+  callback=$(curl -s --max-time 20 -o /dev/null -w '%{{redirect_url}}' \
+    --data-urlencode "request=$request" --data-urlencode decision=allow \
+    "$base/services/oauth2/authorize/consent") || {{ echo "POST consent failed: curl exit $?"; exit 1; }}
+  [ -n "$callback" ] || {{ echo "the consent page did not redirect"; exit 1; }}
+  echo "consent given; redirected to ${{callback%%\?*}}"
+  status=$(curl -s --max-time 20 -o /dev/null -w '%{{http_code}}' "$callback") \
+    || {{ echo "GET callback failed: curl exit $?"; exit 1; }}
+  echo "$(date -u +%H:%M:%S) the app's callback answered HTTP $status"
+) >>{log} 2>&1 </dev/null &
+exit 0
+"#,
+        base = sh_quote(base_url),
+        account = sh_quote(&account.to_string_lossy()),
+        log = sh_quote(&log.to_string_lossy()),
+    )
+}
+
+/// A practice org (in-process `leadline-sfsim` on a free port, on its own thread and runtime so
+/// it answers whatever the test's runtime is doing) and the `BROWSER` script that signs in on it.
+/// Stopped when dropped.
+#[derive(Debug)]
+pub struct Practice {
+    base_url: String,
+    /// Holds the script and the account file.
+    dir: tempfile::TempDir,
+    browser_log: PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Practice {
+    /// Starts the org for the test named `test` (which names the browser script's log); the
+    /// next sign-in is the administrator's.
+    pub fn start(test: &str) -> Result<Self> {
+        let test = safe_file_part(test);
+        let (ready_tx, ready_rx) =
+            std::sync::mpsc::channel::<std::result::Result<String, String>>();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("practice-org".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(format!("no Tokio runtime: {e}")));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let options = Options {
+                        org: practice_org(),
+                        port: 0,
+                        tls: false,
+                        state_file: None,
+                    };
+                    match leadline_sfsim::start(options).await {
+                        Ok(running) => {
+                            let _ = ready_tx.send(Ok(running.base_url.clone()));
+                            let _ = stop_rx.await;
+                            if let Err(e) = running.stop().await {
+                                eprintln!("leadline-e2e: stopping the practice org: {e}");
+                            }
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e.to_string()));
+                        }
+                    }
+                });
+            })?;
+        let base_url = match ready_rx.recv_timeout(PRACTICE_START) {
+            Ok(Ok(url)) => url,
+            Ok(Err(e)) => return Err(Error(format!("the practice org did not start: {e}"))),
+            Err(e) => {
+                return Err(Error(format!(
+                    "the practice org did not start within {}s: {e}",
+                    PRACTICE_START.as_secs()
+                )));
+            }
+        };
+        fs::create_dir_all(logs_dir())?;
+        clean_logs_once(&test)?;
+        let dir = tempfile::Builder::new()
+            .prefix("leadline-e2e-browser")
+            .tempdir()?;
+        let browser_log = logs_dir().join(format!("{test}-browser.log"));
+        let practice = Self {
+            base_url,
+            dir,
+            browser_log,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        };
+        practice.choose(PRACTICE_ADMIN)?;
+        let script = practice.script();
+        fs::write(
+            &script,
+            browser_script(
+                &practice.base_url,
+                &practice.account(),
+                &practice.browser_log,
+            ),
+        )?;
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755))?;
+        Ok(practice)
+    }
+
+    /// `http://127.0.0.1:PORT`, the org's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The browser script's log: one block per sign-in it drove.
+    pub fn browser_log(&self) -> &Path {
+        &self.browser_log
+    }
+
+    fn script(&self) -> PathBuf {
+        self.dir.path().join("browser.sh")
+    }
+
+    fn account(&self) -> PathBuf {
+        self.dir.path().join("account")
+    }
+
+    /// Makes `username` the one the browser script signs in as next.
+    pub fn choose(&self, username: &str) -> Result<()> {
+        write_account(&self.account(), username)
+    }
+
+    /// What the app needs to offer and complete a practice sign-in.
+    fn env(&self) -> Vec<(&'static str, OsString)> {
+        vec![
+            ("LEADLINE_PRACTICE_URL", OsString::from(&self.base_url)),
+            ("BROWSER", self.script().into_os_string()),
+        ]
+    }
+}
+
+impl Drop for Practice {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            eprintln!("leadline-e2e: the practice org's thread panicked");
+        }
+    }
+}
+
 /// A running Leadline app under WebDriver control.
 #[derive(Debug)]
 pub struct App {
@@ -435,17 +682,25 @@ pub struct App {
     driver: Driver,
     test: String,
     binary: PathBuf,
+    /// The practice org's account file and browser log, for signing in.
+    account: PathBuf,
+    browser_log: PathBuf,
 }
 
 impl App {
-    /// Starts the app on `data_dir` for the test named `test` (used in screenshot and log names).
-    /// The directory is passed both as `--data-dir` (tauri-driver forwards `tauri:options.args`
-    /// to the app) and as `LEADLINE_DATA_DIR`, so the app can never fall back to a real profile.
-    pub async fn launch(test: &str, data_dir: &Path) -> Result<Self> {
+    /// Starts the app on `data_dir` for the test named `test` (used in screenshot and log names),
+    /// offering `practice` on its sign-in screen. The directory is passed both as `--data-dir`
+    /// (tauri-driver forwards `tauri:options.args` to the app) and as `LEADLINE_DATA_DIR`, so the
+    /// app can never fall back to a real profile. The practice org's URL and the `BROWSER`
+    /// script reach the app through tauri-driver's environment, which the app inherits.
+    pub async fn launch(test: &str, data_dir: &Path, practice: &Practice) -> Result<Self> {
         let binary = app_binary()?;
         check_display()?;
         let test = safe_file_part(test);
-        let driver = Driver::start(&test, &[("LEADLINE_DATA_DIR", data_dir)])?;
+        let mut env = practice.env();
+        env.push(("LEADLINE_DATA_DIR", data_dir.as_os_str().to_owned()));
+        let env: Vec<(&str, &OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+        let driver = Driver::start(&test, &env)?;
 
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -471,6 +726,8 @@ impl App {
             driver,
             test,
             binary,
+            account: practice.account(),
+            browser_log: practice.browser_log.clone(),
         })
     }
 
@@ -490,7 +747,7 @@ impl App {
         match found {
             Ok(element) => Ok(element),
             Err(CmdError::WaitTimeout) => Err(self
-                .timeout_error(format!("an element matching `{css}` to appear"), "")
+                .timeout_error(WAIT, format!("an element matching `{css}` to appear"), "")
                 .await),
             Err(e) => Err(e.into()),
         }
@@ -500,22 +757,32 @@ impl App {
     pub async fn wait_until<T>(
         &self,
         what: &str,
+        probe: impl AsyncFnMut() -> Result<Check<T>>,
+    ) -> Result<T> {
+        self.wait_until_within(WAIT, what, probe).await
+    }
+
+    /// Polls `probe` until it returns [`Check::Done`], for at most `limit`.
+    pub async fn wait_until_within<T>(
+        &self,
+        limit: Duration,
+        what: &str,
         mut probe: impl AsyncFnMut() -> Result<Check<T>>,
     ) -> Result<T> {
-        let deadline = Instant::now() + WAIT;
+        let deadline = Instant::now() + limit;
         loop {
             let last = match probe().await? {
                 Check::Done(value) => return Ok(value),
                 Check::NotYet(seen) => seen,
             };
             if Instant::now() >= deadline {
-                return Err(self.timeout_error(what.to_owned(), &last).await);
+                return Err(self.timeout_error(limit, what.to_owned(), &last).await);
             }
             tokio::time::sleep(POLL).await;
         }
     }
 
-    async fn timeout_error(&self, what: String, last: &str) -> Error {
+    async fn timeout_error(&self, limit: Duration, what: String, last: &str) -> Error {
         // Best effort: a picture of the page at the moment of failure is worth more than the
         // error text, but failing to take it must not hide the original failure.
         let shot = match self.screenshot("timeout").await {
@@ -529,7 +796,7 @@ impl App {
         };
         Error(format!(
             "timed out after {}s waiting for {what}{last}{shot}",
-            WAIT.as_secs()
+            limit.as_secs()
         ))
     }
 
@@ -563,8 +830,111 @@ impl App {
         Ok(())
     }
 
+    /// Whether an element matching `css` is in the page now (no waiting).
+    pub async fn has(&self, css: &str) -> Result<bool> {
+        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
+    }
+
+    /// Clicks the practice org on the sign-in screen with the browser script set to sign in as
+    /// `username`, without waiting for the outcome (see [`App::sign_in_practice_as`]).
+    pub async fn start_practice_sign_in_as(&self, username: &str) -> Result<()> {
+        write_account(&self.account, username)?;
+        self.click("[data-testid=signin-practice]").await
+    }
+
+    /// Signs in on the practice org as its administrator; see [`App::sign_in_practice_as`].
+    pub async fn sign_in_practice(&self) -> Result<Value> {
+        self.sign_in_practice_as(PRACTICE_ADMIN).await
+    }
+
+    /// Signs in on the practice org as `username` (a member of the team) and waits, up to
+    /// [`SIGN_IN_WAIT`], until the sign-in screen gave way to the app with the header naming the
+    /// signed-in member. Returns that member as `app_info` reports it, after checking it is
+    /// `username`. Fails at once when the app says `username` is not on the team; a timeout
+    /// quotes the browser script's log.
+    pub async fn sign_in_practice_as(&self, username: &str) -> Result<Value> {
+        self.start_practice_sign_in_as(username).await?;
+        let signed_in = self
+            .wait_until_within(
+                SIGN_IN_WAIT,
+                &format!("{username} to be signed in (the header's actor)"),
+                async || {
+                    let actor = self.texts("[data-testid=actor]").await?;
+                    let screen = self.has("[data-testid=signin-practice]").await?
+                        || self.has("[data-testid=signin-cancel]").await?;
+                    if !screen && actor.first().is_some_and(|a| !a.is_empty()) {
+                        return Ok(Check::Done(()));
+                    }
+                    let not_member = self.texts("[data-testid=not-a-member]").await?;
+                    if let Some(message) = not_member.first() {
+                        return Err(Error(format!(
+                            "{username} is not on the team; the app says: {message}"
+                        )));
+                    }
+                    let errors = self.texts("[data-testid=error]").await?;
+                    Ok(Check::NotYet(format!(
+                        "actor {actor:?}, sign-in screen showing: {screen}, errors {errors:?}"
+                    )))
+                },
+            )
+            .await;
+        if let Err(e) = signed_in {
+            return Err(Error(format!(
+                "{e}\nthe browser script's log {}:\n{}",
+                self.browser_log.display(),
+                log_tail(&self.browser_log, 20)
+            )));
+        }
+        let info = self.invoke("app_info", json!({})).await?;
+        let actor = info["actor"].clone();
+        if actor["email"] != json!(username) {
+            return Err(Error(format!(
+                "signed in as {username}, but app_info reports the actor {actor}"
+            )));
+        }
+        Ok(actor)
+    }
+
+    /// Clicks Sign out in the header and waits for the sign-in screen.
+    pub async fn sign_out(&self) -> Result<()> {
+        self.click("[data-testid=sign-out]").await?;
+        self.wait_until("the sign-in screen after signing out", async || {
+            let screen = self.has("[data-testid=signin-practice]").await?;
+            let actor = self.texts("[data-testid=actor]").await?;
+            Ok(if screen && actor.is_empty() {
+                Check::Done(())
+            } else {
+                Check::NotYet(format!("sign-in screen showing: {screen}, actor {actor:?}"))
+            })
+        })
+        .await
+    }
+
     /// Calls a Tauri command from the page, as the UI would.
     pub async fn invoke(&self, command: &str, args: Value) -> Result<Value> {
+        match self.invoke_outcome(command, args).await? {
+            Ok(value) => Ok(value),
+            Err(rejection) => Err(Error(format!("command {command} failed: {rejection}"))),
+        }
+    }
+
+    /// Calls a Tauri command that must be refused and returns its rejection (the app's
+    /// `ErrorPayload`, `{ code, message }`); a command that succeeds is an error.
+    pub async fn invoke_rejected(&self, command: &str, args: Value) -> Result<Value> {
+        match self.invoke_outcome(command, args).await? {
+            Ok(value) => Err(Error(format!(
+                "command {command} should have been refused but answered {value}"
+            ))),
+            Err(rejection) => Ok(rejection),
+        }
+    }
+
+    /// A command's answer (`Ok`) or rejection (`Err`), as the page's `invoke` settled.
+    async fn invoke_outcome(
+        &self,
+        command: &str,
+        args: Value,
+    ) -> Result<std::result::Result<Value, Value>> {
         let outcome = self
             .client
             .execute_async(
@@ -574,11 +944,11 @@ impl App {
                 vec![json!(command), args],
             )
             .await?;
-        match outcome.get("ok") {
-            Some(value) => Ok(value.clone()),
-            None => Err(Error(format!(
-                "command {command} failed: {}",
-                outcome.get("err").unwrap_or(&outcome)
+        match (outcome.get("ok"), outcome.get("err")) {
+            (Some(value), _) => Ok(Ok(value.clone())),
+            (None, Some(rejection)) => Ok(Err(rejection.clone())),
+            (None, None) => Err(Error(format!(
+                "command {command} settled with neither answer nor rejection: {outcome}"
             ))),
         }
     }

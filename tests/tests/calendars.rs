@@ -3,6 +3,10 @@
 //! after the app is closed and started again on the same data directory. Also checks that the
 //! add-question form reports an empty label instead of saving it.
 //!
+//! The app starts on its sign-in screen; the practice org's administrator signs in first and,
+//! being the first on a fresh data directory, becomes the owner. After the restart the app
+//! resumes that session from the keyring: no sign-in screen, the header names the owner.
+//!
 //! Run with the app built, under Xvfb:
 //! `xvfb-run -a -s "-screen 0 1280x1024x24" cargo test -p leadline-e2e -- --test-threads=1`
 
@@ -10,7 +14,7 @@
 
 use std::path::Path;
 
-use leadline_e2e::{App, Check, Error, Result};
+use leadline_e2e::{App, Check, Error, PRACTICE_ADMIN, PRACTICE_ADMIN_NAME, Practice, Result};
 use serde_json::{Value, json};
 
 const TEST: &str = "calendar_and_question_survive_a_restart";
@@ -20,13 +24,26 @@ const ROW_LABELS: &str = "[data-testid=question-row] [data-testid=question-label
 #[tokio::test]
 async fn calendar_and_question_survive_a_restart() {
     let data = tempfile::tempdir().unwrap();
-    create_calendar_and_question(data.path()).await.unwrap();
-    check_after_restart(data.path()).await.unwrap();
+    let practice = Practice::start(TEST).unwrap();
+    create_calendar_and_question(data.path(), &practice)
+        .await
+        .unwrap();
+    check_after_restart(data.path(), &practice).await.unwrap();
 }
 
-async fn create_calendar_and_question(data_dir: &Path) -> Result<()> {
-    let app = App::launch(TEST, data_dir).await?;
+async fn create_calendar_and_question(data_dir: &Path, practice: &Practice) -> Result<()> {
+    let app = App::launch(TEST, data_dir, practice).await?;
     check_data_dir(&app, data_dir).await?;
+
+    app.wait_for("[data-testid=signin-practice]").await?;
+    app.screenshot("sign-in").await?;
+    let owner = app.sign_in_practice().await?;
+    assert_eq!(
+        owner["role"],
+        json!("owner"),
+        "the first to sign in on a fresh data directory becomes the owner: {owner}"
+    );
+    check_header(&app).await?;
 
     app.wait_for("[data-testid=new-calendar-name]").await?;
     app.screenshot("calendars-empty").await?;
@@ -97,10 +114,22 @@ async fn create_calendar_and_question(data_dir: &Path) -> Result<()> {
     app.close().await
 }
 
-async fn check_after_restart(data_dir: &Path) -> Result<()> {
-    let app = App::launch(TEST, data_dir).await?;
+async fn check_after_restart(data_dir: &Path, practice: &Practice) -> Result<()> {
+    let app = App::launch(TEST, data_dir, practice).await?;
     check_data_dir(&app, data_dir).await?;
 
+    // The session is in the keyring: the app opens signed in, straight on the calendars.
+    check_header(&app).await?;
+    assert!(
+        !app.has("[data-testid=signin-practice]").await?,
+        "the app should reopen signed in, without the sign-in screen"
+    );
+    let info = app.invoke("app_info", json!({})).await?;
+    assert_eq!(
+        info["actor"]["email"],
+        json!(PRACTICE_ADMIN),
+        "the session should survive the restart: {info}"
+    );
     wait_calendar_listed(&app).await?;
     app.screenshot("calendars-after-restart").await?;
 
@@ -143,6 +172,24 @@ async fn check_data_dir(app: &App, data_dir: &Path) -> Result<()> {
         "the app should use the data directory passed with --data-dir"
     );
     Ok(())
+}
+
+/// The header names the signed-in administrator and their role.
+async fn check_header(app: &App) -> Result<()> {
+    app.wait_until("the header to name the owner", async || {
+        let actor = app.texts("[data-testid=actor]").await?;
+        Ok(
+            if actor
+                .first()
+                .is_some_and(|a| a.contains(PRACTICE_ADMIN_NAME) && a.contains("Owner"))
+            {
+                Check::Done(())
+            } else {
+                Check::NotYet(format!("actor {actor:?}"))
+            },
+        )
+    })
+    .await
 }
 
 async fn wait_calendar_listed(app: &App) -> Result<()> {

@@ -1,8 +1,8 @@
-//! End-to-end check of the Team and Audit log pages as the local owner (the app acts as "Local
-//! owner", owner@localhost, until sign-in is wired): the owner adds a member, changes their
-//! role, is refused demoting the team's last owner (themselves), removes the member, and then
-//! finds all of it in the audit log, filters the log down to member actions and exports it as a
-//! CSV file into the data directory's `exports/` folder.
+//! End-to-end check of the Team and Audit log pages as the owner: the practice org's
+//! administrator signs in first (and so becomes the owner of the fresh data directory), adds a
+//! member, changes their role, is refused demoting the team's last owner (themselves), removes
+//! the member, and then finds all of it in the audit log, filters the log down to member actions
+//! and exports it as a CSV file into the data directory's `exports/` folder.
 //!
 //! Run with the app built, under Xvfb:
 //! `xvfb-run -a -s "-screen 0 1280x1024x24" cargo test -p leadline-e2e --test team -- --test-threads=1`
@@ -11,39 +11,49 @@
 
 use std::path::{Path, PathBuf};
 
-use leadline_e2e::{App, Check, Error, Result};
+use leadline_e2e::{App, Check, Error, PRACTICE_ADMIN, PRACTICE_ADMIN_NAME, Practice, Result};
 use serde_json::{Value, json};
 
 const TEST: &str = "owner_manages_the_team_and_reads_the_audit_log";
-const OWNER: &str = "owner@localhost";
+const OWNER: &str = PRACTICE_ADMIN;
 const BOB: &str = "bob@acme.example";
 /// Created first so that the audit log holds an entry the "member" filter must leave out.
 const CALENDAR: &str = "Team onboarding";
 const CSV_HEADER: &str = "id,at,actor_email,action,target,detail";
+/// The member actions in the log, newest first: Bob's removal, role change and addition, and
+/// the owner's sign-in before them.
+const MEMBER_ACTIONS: [&str; 4] = [
+    "member.remove",
+    "member.role",
+    "member.add",
+    "member.sign_in",
+];
 
 #[tokio::test]
 async fn owner_manages_the_team_and_reads_the_audit_log() {
     let data = tempfile::tempdir().unwrap();
-    run(data.path()).await.unwrap();
+    let practice = Practice::start(TEST).unwrap();
+    run(data.path(), &practice).await.unwrap();
 }
 
-async fn run(data_dir: &Path) -> Result<()> {
-    let app = App::launch(TEST, data_dir).await?;
+async fn run(data_dir: &Path, practice: &Practice) -> Result<()> {
+    let app = App::launch(TEST, data_dir, practice).await?;
     check_data_dir(&app, data_dir).await?;
 
+    app.sign_in_practice().await?;
     check_header(&app).await?;
     create_calendar(&app).await?;
     app.screenshot("calendars").await?;
 
     app.click("[data-testid=nav-team]").await?;
-    let rows = wait_members(&app, "the Team page listing only the local owner", |rows| {
+    let rows = wait_members(&app, "the Team page listing only the owner", |rows| {
         rows.len() == 1
     })
     .await?;
     let owner = &rows[0];
     assert!(
         owner.text.contains(OWNER) && owner.role == "owner" && owner.you,
-        "the only member should be the local owner, marked as you: {owner:?}"
+        "the only member should be the owner, marked as you: {owner:?}"
     );
     app.screenshot("team").await?;
 
@@ -66,7 +76,7 @@ async fn run(data_dir: &Path) -> Result<()> {
     let rows = wait_members(&app, "Bob's row to go away", |rows| rows.len() == 1).await?;
     assert!(
         rows[0].text.contains(OWNER) && rows[0].role == "owner",
-        "only the local owner should be left: {rows:?}"
+        "only the owner should be left: {rows:?}"
     );
     app.screenshot("bob-removed").await?;
 
@@ -109,8 +119,8 @@ async fn check_header(app: &App) -> Result<()> {
     assert!(
         actor
             .first()
-            .is_some_and(|a| a.contains("Local owner") && a.contains("Owner")),
-        "the header should name the local owner and their role; got {actor:?}"
+            .is_some_and(|a| a.contains(PRACTICE_ADMIN_NAME) && a.contains("Owner")),
+        "the header should name the owner and their role; got {actor:?}"
     );
     Ok(())
 }
@@ -196,7 +206,7 @@ async fn refuse_demoting_last_owner(app: &App) -> Result<()> {
     assert_eq!(
         info["actor"]["role"],
         json!("owner"),
-        "the local owner must stay owner: {info}"
+        "the owner must stay owner: {info}"
     );
     app.wait_for("[data-testid=nav-team]").await?;
     Ok(())
@@ -212,11 +222,11 @@ async fn remove_member(app: &App, id: i64) -> Result<()> {
     app.click(&confirm).await
 }
 
-/// The newest three entries are Bob's removal, role change and addition, by the local owner;
-/// the refused demotion left no entry.
+/// The newest three entries are Bob's removal, role change and addition, by the owner;
+/// the refused demotion left no entry. The oldest is the owner's sign-in.
 async fn check_audit_log(app: &App) -> Result<()> {
     let rows = wait_audit(app, "the audit log to list the member changes", |rows| {
-        rows.len() >= 4
+        rows.len() >= 5
     })
     .await?;
     let newest: Vec<&str> = rows.iter().take(3).map(|r| r.action.as_str()).collect();
@@ -235,13 +245,18 @@ async fn check_audit_log(app: &App) -> Result<()> {
             "expected {label:?} with {detail:?} by {OWNER}; got {row:?}"
         );
     }
-    let member_rows = rows
+    let changes = rows
         .iter()
-        .filter(|r| r.action.starts_with("member."))
+        .filter(|r| r.action.starts_with("member.") && r.action != "member.sign_in")
         .count();
     assert_eq!(
-        member_rows, 3,
+        changes, 3,
         "the refused demotion must not be logged: {rows:#?}"
+    );
+    let sign_in = rows.last().filter(|r| r.action == "member.sign_in");
+    assert!(
+        sign_in.is_some_and(|r| r.text.contains(OWNER)),
+        "the oldest entry should be the owner's sign-in: {rows:#?}"
     );
     assert!(
         rows.iter()
@@ -267,12 +282,16 @@ async fn filter_member_actions(app: &App) -> Result<usize> {
         !rows.is_empty() && rows.iter().all(|r| r.action.starts_with("member."))
     })
     .await?;
-    assert_eq!(rows.len(), 3, "Bob's three changes: {rows:#?}");
+    let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions, MEMBER_ACTIONS,
+        "Bob's three changes after the owner's sign-in: {rows:#?}"
+    );
     let range = wait_texts(
         app,
         "[data-testid=audit-range]",
-        "the range for 3 entries",
-        |r| r.first().is_some_and(|t| t == "1–3 of 3"),
+        "the range for 4 entries",
+        |r| r.first().is_some_and(|t| t == "1–4 of 4"),
     )
     .await?;
     assert_eq!(range.len(), 1);
@@ -324,13 +343,14 @@ async fn export_csv(app: &App, data_dir: &Path, expected_rows: usize) -> Result<
     );
     let records = &lines[1..];
     assert_eq!(records.len(), expected_rows, "one line per entry:\n{csv}");
-    for (record, action) in records
-        .iter()
-        .zip(["member.remove", "member.role", "member.add"])
-    {
+    for (record, action) in records.iter().zip(MEMBER_ACTIONS) {
         assert!(
-            record.contains(&format!(",{OWNER},{action},")) && record.contains(BOB),
-            "expected {action} on {BOB} by {OWNER}, newest first; got {record:?}"
+            record.contains(&format!(",{OWNER},{action},")),
+            "expected {action} by {OWNER}, newest first; got {record:?}"
+        );
+        assert!(
+            action == "member.sign_in" || record.contains(BOB),
+            "expected {action} on {BOB}; got {record:?}"
         );
     }
     Ok(())

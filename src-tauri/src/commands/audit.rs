@@ -13,12 +13,12 @@ pub fn audit_list(
     limit: i64,
     offset: i64,
 ) -> Reply<AuditPage> {
-    with_core(&state, |o| {
-        o.core.audit_log(&o.actor, &filter, limit, offset)
+    with_core(&state, |o, actor| {
+        o.core.audit_log(actor, &filter, limit, offset)
     })
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn audit_export(state: State<'_, AppState>, filter: AuditFilter) -> Reply<ExportedFile> {
-    with_core(&state, |o| o.core.export_audit(&o.actor, &filter))
+    with_core(&state, |o, actor| o.core.export_audit(actor, &filter))
 }

@@ -12,8 +12,8 @@ pub fn question_add(
     calendar_id: i64,
     input: QuestionInput,
 ) -> Reply<Question> {
-    with_core(&state, |o| {
-        o.core.add_question(&o.actor, calendar_id, &input)
+    with_core(&state, |o, actor| {
+        o.core.add_question(actor, calendar_id, &input)
     })
 }
 
@@ -24,9 +24,9 @@ pub fn question_edit(
     question_id: i64,
     input: QuestionInput,
 ) -> Reply<Question> {
-    with_core(&state, |o| {
+    with_core(&state, |o, actor| {
         o.core
-            .edit_question(&o.actor, calendar_id, question_id, &input)
+            .edit_question(actor, calendar_id, question_id, &input)
     })
 }
 
@@ -37,9 +37,9 @@ pub fn question_move(
     question_id: i64,
     position: i64,
 ) -> Reply<Vec<Question>> {
-    with_core(&state, |o| {
+    with_core(&state, |o, actor| {
         o.core
-            .move_question(&o.actor, calendar_id, question_id, position)
+            .move_question(actor, calendar_id, question_id, position)
     })
 }
 
@@ -49,7 +49,7 @@ pub fn question_delete(
     calendar_id: i64,
     question_id: i64,
 ) -> Reply<()> {
-    with_core(&state, |o| {
-        o.core.delete_question(&o.actor, calendar_id, question_id)
+    with_core(&state, |o, actor| {
+        o.core.delete_question(actor, calendar_id, question_id)
     })
 }

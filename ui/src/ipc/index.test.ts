@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
-import { app, audit, calendars, IpcError, members, questions } from './index';
+import { app, audit, calendars, IpcError, members, questions, session } from './index';
 
 const input = { label: 'Plan', kind: 'single_choice', required: true, choices: ['Basic'] } as const;
 
@@ -89,5 +89,78 @@ describe('command wrappers', () => {
       code: 'storage',
       message: 'invalid args `id` for command `calendar_get`',
     });
+  });
+
+  it('call the sign-in commands with snake_case arguments', async () => {
+    const request = { kind: 'oidc', issuer: 'https://idp.example', client_id: 'leadline' } as const;
+    invoke.mockResolvedValueOnce({ id: 1, email: 'ana@example.com', name: 'Ana', role: 'owner' });
+    await expect(session.signIn({ ...request })).resolves.toEqual({
+      id: 1,
+      email: 'ana@example.com',
+      name: 'Ana',
+      role: 'owner',
+    });
+    await session.cancelSignIn();
+    await session.signOut();
+
+    expect(invoke.mock.calls).toEqual([
+      ['sign_in', { request }],
+      ['sign_in_cancel', undefined],
+      ['sign_out', undefined],
+    ]);
+  });
+
+  it('reject a sign-in with its code', async () => {
+    invoke.mockRejectedValueOnce({ code: 'sign_in_cancelled', message: 'the sign-in was cancelled' });
+    await expect(
+      session.signIn({ kind: 'practice', issuer: null, client_id: null }),
+    ).rejects.toMatchObject({ code: 'sign_in_cancelled', message: 'the sign-in was cancelled' });
+  });
+});
+
+describe('session.onEnded', () => {
+  const ended = { code: 'not_signed_in', message: 'nobody is signed in' };
+
+  it('tells listeners when any command finds nobody signed in, and still rejects', async () => {
+    const listener = vi.fn();
+    const stop = session.onEnded(listener);
+    try {
+      invoke.mockRejectedValueOnce(ended);
+      await expect(calendars.list()).rejects.toMatchObject(ended);
+      invoke.mockRejectedValueOnce(ended);
+      await expect(members.remove(2)).rejects.toMatchObject(ended);
+      expect(listener).toHaveBeenCalledTimes(2);
+      const [error] = listener.mock.calls[0] ?? [];
+      expect(error).toBeInstanceOf(IpcError);
+      expect(error).toMatchObject(ended);
+    } finally {
+      stop();
+    }
+  });
+
+  it('stays quiet for other failures and successes', async () => {
+    const listener = vi.fn();
+    const stop = session.onEnded(listener);
+    try {
+      invoke.mockRejectedValueOnce({ code: 'forbidden', message: 'owners only' });
+      await expect(members.list()).rejects.toMatchObject({ code: 'forbidden' });
+      await app.info();
+      expect(listener).not.toHaveBeenCalled();
+    } finally {
+      stop();
+    }
+  });
+
+  it('stops telling a listener once it is stopped', async () => {
+    const listener = vi.fn();
+    const other = vi.fn();
+    const stop = session.onEnded(listener);
+    const stopOther = session.onEnded(other);
+    stop();
+    invoke.mockRejectedValueOnce(ended);
+    await expect(audit.list({ actor_email: null, action: null, since: null, until: null }, 50, 0)).rejects.toMatchObject(ended);
+    expect(listener).not.toHaveBeenCalled();
+    expect(other).toHaveBeenCalledTimes(1);
+    stopOther();
   });
 });

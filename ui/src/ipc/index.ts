@@ -13,20 +13,51 @@ import type { NewMember } from '../gen/NewMember';
 import type { Question } from '../gen/Question';
 import type { QuestionInput } from '../gen/QuestionInput';
 import type { Role } from '../gen/Role';
+import type { SignInRequest } from '../gen/SignInRequest';
 import { IpcError } from './error';
 
 export { ERROR_CODES, IpcError, isErrorCode, isErrorPayload } from './error';
+
+/** Told when a command found nobody signed in (the session ended: idle timeout, sign-out elsewhere). */
+export type SessionEndedListener = (error: IpcError) => void;
+
+const sessionEndedListeners = new Set<SessionEndedListener>();
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (rejection) {
-    throw IpcError.from(rejection);
+    const error = IpcError.from(rejection);
+    if (error.code === 'not_signed_in') {
+      for (const listener of [...sessionEndedListeners]) listener(error);
+    }
+    throw error;
   }
 }
 
 export const app = {
   info: (): Promise<AppInfo> => call('app_info'),
+};
+
+export const session = {
+  /**
+   * Runs the system-browser sign-in with a provider and resolves with the member signed in. It
+   * settles only when the browser flow does, which may take minutes; `cancelSignIn` ends it early
+   * (it then rejects with `sign_in_cancelled`).
+   */
+  signIn: (request: SignInRequest): Promise<Member> => call('sign_in', { request }),
+  cancelSignIn: (): Promise<null> => call('sign_in_cancel'),
+  signOut: (): Promise<null> => call('sign_out'),
+  /**
+   * Calls `listener` whenever any command rejects with `not_signed_in` (the command still rejects
+   * as usual). Returns the function that stops it.
+   */
+  onEnded(listener: SessionEndedListener): () => void {
+    sessionEndedListeners.add(listener);
+    return () => {
+      sessionEndedListeners.delete(listener);
+    };
+  },
 };
 
 export const calendars = {

@@ -31,6 +31,7 @@ describe('actionLabel', () => {
     expect(actionLabel('member.role')).toBe('Changed member role');
     expect(actionLabel('member.remove')).toBe('Removed member');
     expect(actionLabel('member.sign_in')).toBe('Signed in');
+    expect(actionLabel('member.sign_out')).toBe('Signed out');
   });
 
   it('shows an unknown action as it came', () => {

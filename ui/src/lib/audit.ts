@@ -21,6 +21,7 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'member.role': 'Changed member role',
   'member.remove': 'Removed member',
   'member.sign_in': 'Signed in',
+  'member.sign_out': 'Signed out',
 };
 
 /** A known action's label; an action this UI does not know yet is shown as it came. */

@@ -9,7 +9,8 @@ use leadline_core::ipc::{QuestionKind, Role};
 #[command(
     name = "leadline-cli",
     version,
-    about = "Leadline without a window: calendars, questions, and (soon) the sync queue."
+    about = "Leadline without a window: calendars, questions, and (soon) the sync queue.",
+    after_help = "Sign in first (`leadline-cli signin`); every other command acts as the signed-in member."
 )]
 pub struct Cli {
     /// The data directory (default: $LEADLINE_DATA_DIR, else the OS app-data directory).
@@ -24,6 +25,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Signs in through the system browser and keeps the session in the OS keyring.
+    ///
+    /// The browser is $BROWSER when set (a command given the URL), else the system's. Without
+    /// options: the practice org at $LEADLINE_PRACTICE_URL. Ctrl-C cancels.
+    Signin(SigninArgs),
+    /// Prints the signed-in member; fails with not_signed_in when nobody is.
+    Whoami,
+    /// Ends the session.
+    Signout,
     /// List, show, create, rename and delete calendars.
     #[command(subcommand)]
     Calendars(CalendarCommand),
@@ -35,6 +45,34 @@ pub enum Command {
     Members(MemberCommand),
     /// Read the audit log, newest first, or export it as CSV.
     Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SigninArgs {
+    /// The practice org (leadline-sfsim) at URL, e.g. http://127.0.0.1:8711.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["issuer", "provider", "client_id"])]
+    pub practice: Option<String>,
+    /// Any OpenID Connect issuer; needs --client-id.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "provider",
+        requires = "client_id"
+    )]
+    pub issuer: Option<String>,
+    /// The client id registered with the provider (default for Google and Microsoft:
+    /// $LEADLINE_GOOGLE_CLIENT_ID, $LEADLINE_MICROSOFT_CLIENT_ID).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderArg>,
+}
+
+/// Identity providers by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    Google,
+    Microsoft,
 }
 
 #[derive(Debug, Subcommand)]

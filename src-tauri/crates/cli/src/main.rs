@@ -1,19 +1,34 @@
 //! `leadline-cli`: the core's use-cases without a window. Parses the command line, opens the data
-//! directory, runs one use-case as the acting member, and prints its result as text or, with
+//! directory, runs one use-case as the signed-in member, and prints its result as text or, with
 //! `--json`, as stable JSON on stdout. A failure exits non-zero with the error's code and message.
+//!
+//! `signin` runs the system-browser sign-in and keeps the session in the OS keyring, where the
+//! desktop app keeps it too; every other command resumes that session and refuses with
+//! `not_signed_in` when there is none.
 
 mod args;
 mod human;
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
-use leadline_core::ipc::{AuditFilter, NewMember, QuestionInput};
+use leadline_core::actor::role_name;
+use leadline_core::ipc::{AuditFilter, NewMember, ProviderKind, QuestionInput, SignInRequest};
+use leadline_core::secrets::Keyring;
+use leadline_core::signin::SignInConfig;
 use leadline_core::{Actor, Error, Leadline, data_dir};
+use leadline_salesforce::{AuthFlow, CancellationToken, Provider, SystemBrowser};
 use serde::Serialize;
 
-use args::{AuditArgs, CalendarCommand, Cli, Command, MemberCommand, QuestionCommand};
+use args::{
+    AuditArgs, CalendarCommand, Cli, Command, MemberCommand, ProviderArg, QuestionCommand,
+    SigninArgs,
+};
+
+/// The refusal every acting command gives when there is no session.
+const NOT_SIGNED_IN: &str = "nobody is signed in; run leadline-cli signin first";
 
 /// What a command produced: the JSON value and its human rendering.
 struct Output {
@@ -30,13 +45,110 @@ fn out<T: Serialize>(value: &T, text: String) -> Result<Output, Error> {
 fn run(cli: &Cli) -> Result<Output, Error> {
     let dir = data_dir::resolve(cli.data_dir.as_deref())?;
     let app = Leadline::open(&dir)?;
-    let actor = app.local_owner()?;
+    // Sessions are kept per team: this data directory's id scopes the keyring entries.
+    let keyring = || Keyring::platform(&app.team_id()?);
     match &cli.command {
-        Command::Calendars(c) => calendars(&app, &actor, c),
-        Command::Questions(q) => questions(&app, &actor, q),
-        Command::Members(m) => members(&app, &actor, m),
-        Command::Audit(a) => audit(&app, &actor, a),
+        Command::Signin(s) => {
+            // The options are checked before the keyring or a browser is touched.
+            let provider = SignInConfig::from_env().provider(&signin_request(s)?)?;
+            signin(&app, &keyring()?, &provider)
+        }
+        Command::Whoami => {
+            let actor = acting(&app, &keyring()?)?;
+            out(&actor.member, signed_in_line(&actor))
+        }
+        Command::Signout => {
+            let keyring = keyring()?;
+            match app.resume_session(&keyring)? {
+                Some(actor) => {
+                    app.end_session(&keyring, &actor)?;
+                    out(
+                        &serde_json::json!({ "signed_out": actor.member.email }),
+                        format!("signed out {}\n", actor.member.email),
+                    )
+                }
+                None => out(
+                    &serde_json::json!({ "signed_out": null }),
+                    "nobody was signed in\n".into(),
+                ),
+            }
+        }
+        Command::Calendars(c) => calendars(&app, &acting(&app, &keyring()?)?, c),
+        Command::Questions(q) => questions(&app, &acting(&app, &keyring()?)?, q),
+        Command::Members(m) => members(&app, &acting(&app, &keyring()?)?, m),
+        Command::Audit(a) => audit(&app, &acting(&app, &keyring()?)?, a),
     }
+}
+
+/// The signed-in member, or the refusal every acting command gives when there is none.
+fn acting(app: &Leadline, keyring: &Keyring) -> Result<Actor, Error> {
+    app.resume_session(keyring)?
+        .ok_or_else(|| Error::NotSignedIn(NOT_SIGNED_IN.into()))
+}
+
+fn signed_in_line(actor: &Actor) -> String {
+    format!(
+        "signed in as {} ({})\n",
+        actor.member.email,
+        role_name(actor.member.role)
+    )
+}
+
+/// The provider the options name: `--practice URL`, `--issuer URL --client-id ID`, or
+/// `--provider google|microsoft [--client-id ID]`; none of them: the configured practice org.
+fn signin_request(args: &SigninArgs) -> Result<SignInRequest, Error> {
+    let (kind, issuer) = match (&args.practice, &args.issuer, args.provider) {
+        (Some(url), _, _) => (ProviderKind::Practice, Some(url.clone())),
+        (None, Some(url), _) => (ProviderKind::Oidc, Some(url.clone())),
+        (None, None, Some(ProviderArg::Google)) => (ProviderKind::Google, None),
+        (None, None, Some(ProviderArg::Microsoft)) => (ProviderKind::Microsoft, None),
+        (None, None, None) if args.client_id.is_some() => {
+            return Err(Error::InvalidInput(
+                "client id: say which provider it is for with --provider or --issuer".into(),
+            ));
+        }
+        (None, None, None) => (ProviderKind::Practice, None),
+    };
+    Ok(SignInRequest {
+        kind,
+        issuer,
+        client_id: args.client_id.clone(),
+    })
+}
+
+/// Runs the browser sign-in on a runtime of its own (the other commands stay synchronous);
+/// Ctrl-C cancels it.
+fn signin(app: &Leadline, keyring: &Keyring, provider: &Provider) -> Result<Output, Error> {
+    let flow = AuthFlow::new(Arc::new(SystemBrowser::from_env()))
+        .map_err(|e| Error::SignInFailed(format!("sign-in failed: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::SignInFailed(format!("cannot start the sign-in: {e}")))?;
+    let actor = runtime.block_on(async {
+        let cancel = CancellationToken::new();
+        let sign_in = app.sign_in_through_browser(&flow, provider, &cancel, keyring);
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(sign_in, ctrl_c);
+        eprintln!("Finish signing in in your browser… (Ctrl-C cancels)");
+        let mut listening = true;
+        loop {
+            // Ctrl-C is polled first, so it is caught from before the browser opens; it cancels
+            // the flow, which then ends with sign_in_cancelled.
+            tokio::select! {
+                biased;
+                caught = &mut ctrl_c, if listening => {
+                    listening = false;
+                    if caught.is_ok() {
+                        cancel.cancel();
+                    }
+                }
+                result = &mut sign_in => break result,
+            }
+        }
+    })?;
+    out(&actor.member, signed_in_line(&actor))
 }
 
 fn members(app: &Leadline, actor: &Actor, cmd: &MemberCommand) -> Result<Output, Error> {

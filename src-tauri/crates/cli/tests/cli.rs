@@ -1,37 +1,18 @@
 //! The real `leadline-cli` binary on a real data directory: JSON on stdout, human text otherwise,
-//! and failures that exit non-zero with the error's code and message.
+//! and failures that exit non-zero with the error's code and message. Each test works as the
+//! owner, signed in through the practice org (see `common`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+mod common;
 
 use serde_json::Value;
 
-fn cli(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leadline-cli"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("LEADLINE_DATA_DIR")
-        .output()
-        .unwrap()
-}
-
-fn json(dir: &std::path::Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let out = cli(dir, &all);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{cli, json, signed_in};
 
 #[test]
 fn calendars_and_questions_round_trip_as_json() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = signed_in();
     let d = dir.path();
     let created = json(d, &["calendars", "create", "--name", "Product demo"]);
     let id = created["calendar"]["id"].as_i64().unwrap();
@@ -100,7 +81,7 @@ fn calendars_and_questions_round_trip_as_json() {
 
 #[test]
 fn failures_exit_non_zero_with_code_and_message() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = signed_in();
     let d = dir.path();
     let out = cli(d, &["--json", "calendars", "rename", "7", "--name", "X"]);
     assert!(!out.status.success());
@@ -120,7 +101,7 @@ fn failures_exit_non_zero_with_code_and_message() {
 
 #[test]
 fn human_output_lists_calendars() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = signed_in();
     let d = dir.path();
     let empty = cli(d, &["calendars", "list"]);
     assert!(String::from_utf8_lossy(&empty.stdout).contains("No calendars yet"));
@@ -134,7 +115,7 @@ fn human_output_lists_calendars() {
 
 #[test]
 fn a_database_from_a_newer_build_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = signed_in();
     let d = dir.path();
     cli(d, &["calendars", "list"]);
     // Pretend a newer Leadline migrated it.
@@ -155,7 +136,7 @@ fn a_database_from_a_newer_build_is_refused() {
 
 #[test]
 fn members_and_the_audit_log() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = signed_in();
     let d = dir.path();
     let bob = json(
         d,
@@ -180,7 +161,7 @@ fn members_and_the_audit_log() {
     let members = json(d, &["members", "list"]);
     assert_eq!(members.as_array().unwrap().len(), 2);
 
-    // The local owner is the last owner: demoting it is refused with the reason.
+    // The signed-in owner is the last owner: demoting them is refused with the reason.
     let owner_id = members[0]["id"].to_string();
     let out = cli(
         d,
@@ -198,12 +179,20 @@ fn members_and_the_audit_log() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["member.remove", "member.role", "member.add"]);
-    assert_eq!(page["total"], 3);
+    assert_eq!(
+        actions,
+        [
+            "member.remove",
+            "member.role",
+            "member.add",
+            "member.sign_in"
+        ]
+    );
+    assert_eq!(page["total"], 4);
 
     let csv = d.join("audit.csv");
     let written = json(d, &["audit", "--csv", csv.to_str().unwrap()]);
-    assert_eq!(written["rows"], 3);
+    assert_eq!(written["rows"], 4);
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
         text.starts_with("id,at,actor_email,action,target,detail\n"),

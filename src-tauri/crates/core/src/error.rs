@@ -23,6 +23,14 @@ pub enum Error {
     /// A verified identity that is not on the team.
     #[error("{0}")]
     NotAMember(String),
+    /// Nobody is signed in.
+    #[error("{0}")]
+    NotSignedIn(String),
+    /// The browser sign-in did not complete.
+    #[error("{0}")]
+    SignInFailed(String),
+    #[error("the sign-in was cancelled")]
+    SignInCancelled,
     /// No OS keyring to keep secrets in; we never fall back to plaintext.
     #[error("{0}")]
     KeyringUnavailable(String),
@@ -51,6 +59,9 @@ impl Error {
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotAMember(_) => ErrorCode::NotAMember,
             Error::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+            Error::NotSignedIn(_) => ErrorCode::NotSignedIn,
+            Error::SignInFailed(_) => ErrorCode::SignInFailed,
+            Error::SignInCancelled => ErrorCode::SignInCancelled,
             Error::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             Error::Storage(_) => ErrorCode::Storage,
         }

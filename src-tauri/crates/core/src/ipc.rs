@@ -28,12 +28,47 @@ pub struct Member {
     pub role: Role,
 }
 
-/// What the shell tells the UI about itself at start-up.
+/// What the shell tells the UI about itself: who is signed in (nobody yet: `null`), and the
+/// sign-in providers on offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
-    pub actor: Member,
+    pub actor: Option<Member>,
+    pub providers: Vec<ProviderInfo>,
+}
+
+/// The kinds of identity provider a team member signs in with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// The local practice org (`leadline-sfsim`), for the offline demo.
+    Practice,
+    Google,
+    Microsoft,
+    /// Any OpenID Connect issuer, by URL.
+    Oidc,
+}
+
+/// A sign-in choice as the sign-in screen offers it. `issuer` and `client_id` are filled when
+/// configured; where they are `null` the person types them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProviderInfo {
+    pub kind: ProviderKind,
+    pub label: String,
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+}
+
+/// Which provider to sign in with; `issuer` and `client_id` override or complete the configured
+/// ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignInRequest {
+    pub kind: ProviderKind,
+    #[serde(default)]
+    pub issuer: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<String>,
 }
 
 /// The kinds of guest question the scheduling product offers.
@@ -191,6 +226,12 @@ pub enum ErrorCode {
     Forbidden,
     /// Signed in with an identity that is not on the team.
     NotAMember,
+    /// Nobody is signed in (or the session ended): sign in first.
+    NotSignedIn,
+    /// The browser sign-in did not complete; the message says why.
+    SignInFailed,
+    /// The person cancelled the sign-in.
+    SignInCancelled,
     /// No OS keyring to keep secrets in.
     KeyringUnavailable,
     DatabaseTooNew,
@@ -226,6 +267,9 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     one::<Question>(&mut out);
     one::<CalendarDetail>(&mut out);
     one::<QuestionInput>(&mut out);
+    one::<ProviderKind>(&mut out);
+    one::<ProviderInfo>(&mut out);
+    one::<SignInRequest>(&mut out);
     one::<VerifiedIdentity>(&mut out);
     one::<NewMember>(&mut out);
     one::<AuditEntry>(&mut out);

@@ -11,6 +11,7 @@ pub mod ipc;
 pub mod questions;
 pub mod secrets;
 pub mod session;
+pub mod signin;
 pub mod store;
 mod team;
 
