@@ -22,6 +22,8 @@ fn main() {
         "sign_in",
         "sign_in_cancel",
         "sign_out",
+        "settings_get",
+        "settings_set_idle_timeout",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -57,6 +57,8 @@ pub fn run() -> ExitCode {
             commands::session::sign_in,
             commands::session::sign_in_cancel,
             commands::session::sign_out,
+            commands::settings::settings_get,
+            commands::settings::settings_set_idle_timeout,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

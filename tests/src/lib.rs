@@ -196,6 +196,12 @@ fn log_tail(path: &Path, lines: usize) -> String {
 }
 
 /// Plain-HTTP `GET /status`; `Some(ready)` when the driver answered at all.
+/// Whether something accepts TCP connections on 127.0.0.1:`port`.
+fn accepts(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+}
+
 fn driver_status(port: u16) -> Option<bool> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
@@ -269,6 +275,8 @@ fn is_same_binary(exe: &Path, bin: &Path) -> bool {
 pub struct Driver {
     child: Child,
     port: u16,
+    /// WebKitWebDriver's port behind tauri-driver.
+    native_port: u16,
     log: PathBuf,
     stopped: bool,
 }
@@ -306,6 +314,7 @@ impl Driver {
         let mut driver = Self {
             child,
             port,
+            native_port,
             log,
             stopped: false,
         };
@@ -324,7 +333,9 @@ impl Driver {
                     log_tail(&self.log, 40)
                 )));
             }
-            if driver_status(self.port) == Some(true) {
+            // tauri-driver answers /status itself, possibly before the WebKitWebDriver it starts
+            // listens; a session request forwarded too early is reset. Ready means both.
+            if driver_status(self.port) == Some(true) && accepts(self.native_port) {
                 return Ok(());
             }
             if Instant::now() >= deadline {
@@ -700,25 +711,22 @@ impl App {
         let mut env = practice.env();
         env.push(("LEADLINE_DATA_DIR", data_dir.as_os_str().to_owned()));
         let env: Vec<(&str, &OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
-        let driver = Driver::start(&test, &env)?;
-
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            json!({
-                "application": binary,
-                "args": ["--data-dir", data_dir],
-            }),
-        );
-        let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(caps);
-        let connecting = tokio::time::timeout(SESSION_START, builder.connect(&driver.url())).await;
-        let client = match connecting {
-            Ok(Ok(client)) => client,
-            Ok(Err(e)) => return Err(session_error(&e.to_string(), &driver)),
-            Err(_) => {
-                let why = format!("no answer within {}s", SESSION_START.as_secs());
-                return Err(session_error(&why, &driver));
+        // WebKitWebDriver now and then resets the very first request of a new session (seen on
+        // a second launch within one test process). That is the driver's start-up, not the app:
+        // a fresh driver is started and the session asked for again, at most three times.
+        let mut attempt = 1;
+        let (client, driver) = loop {
+            let mut driver = Driver::start(&test, &env)?;
+            match start_session(&binary, data_dir, &driver).await {
+                Ok(client) => break (client, driver),
+                Err(e) if attempt < SESSION_ATTEMPTS => {
+                    eprintln!(
+                        "{test}: WebDriver session attempt {attempt} failed, retrying with a fresh driver: {e}"
+                    );
+                    let _ = driver.stop();
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
             }
         };
         Ok(Self {
@@ -1022,6 +1030,31 @@ impl App {
         };
         let stopped = driver.stop();
         closed.and(exited).and(stopped)
+    }
+}
+
+/// How many fresh drivers a launch tries before giving up.
+const SESSION_ATTEMPTS: u32 = 3;
+
+/// Asks the driver for a session running the app on `data_dir`.
+async fn start_session(binary: &Path, data_dir: &Path, driver: &Driver) -> Result<Client> {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({
+            "application": binary,
+            "args": ["--data-dir", data_dir],
+        }),
+    );
+    let mut builder = ClientBuilder::new(HttpConnector::new());
+    builder.capabilities(caps);
+    match tokio::time::timeout(SESSION_START, builder.connect(&driver.url())).await {
+        Ok(Ok(client)) => Ok(client),
+        Ok(Err(e)) => Err(session_error(&e.to_string(), driver)),
+        Err(_) => Err(session_error(
+            &format!("no answer within {}s", SESSION_START.as_secs()),
+            driver,
+        )),
     }
 }
 

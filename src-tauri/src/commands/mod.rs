@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendars;
 pub mod questions;
 pub mod session;
+pub mod settings;
 pub mod team;
 
 use leadline_core::Actor;

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
-import { app, audit, calendars, IpcError, members, questions, session } from './index';
+import { app, audit, calendars, IpcError, members, questions, session, settings } from './index';
 
 const input = { label: 'Plan', kind: 'single_choice', required: true, choices: ['Basic'] } as const;
 
@@ -61,6 +61,26 @@ describe('command wrappers', () => {
       ['audit_list', { filter, limit: 50, offset: 100 }],
       ['audit_export', { filter }],
     ]);
+  });
+
+  it('call the settings commands with snake_case arguments', async () => {
+    invoke.mockResolvedValueOnce({ idle_timeout_minutes: 480 });
+    await expect(settings.get()).resolves.toEqual({ idle_timeout_minutes: 480 });
+    invoke.mockResolvedValueOnce({ idle_timeout_minutes: 45 });
+    await expect(settings.setIdleTimeout(45)).resolves.toEqual({ idle_timeout_minutes: 45 });
+
+    expect(invoke.mock.calls).toEqual([
+      ['settings_get', undefined],
+      ['settings_set_idle_timeout', { minutes: 45 }],
+    ]);
+  });
+
+  it('reject a setting out of range with its code and message', async () => {
+    const payload = { code: 'invalid_input', message: 'minutes must be between 5 and 43200' };
+    invoke.mockRejectedValueOnce(payload);
+    const error = await settings.setIdleTimeout(4).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IpcError);
+    expect(error).toMatchObject(payload);
   });
 
   it('reject team commands with the payload code too', async () => {

@@ -14,6 +14,7 @@ import type { Question } from '../gen/Question';
 import type { QuestionInput } from '../gen/QuestionInput';
 import type { Role } from '../gen/Role';
 import type { SignInRequest } from '../gen/SignInRequest';
+import type { TeamSettings } from '../gen/TeamSettings';
 import { IpcError } from './error';
 
 export { ERROR_CODES, IpcError, isErrorCode, isErrorPayload } from './error';
@@ -93,4 +94,12 @@ export const audit = {
     call('audit_list', { filter, limit, offset }),
   /** Writes the matching entries as CSV into the data directory's `exports/` folder. */
   export: (filter: AuditFilter): Promise<ExportedFile> => call('audit_export', { filter }),
+};
+
+export const settings = {
+  /** The team's settings; any signed-in member may read them. */
+  get: (): Promise<TeamSettings> => call('settings_get'),
+  /** Owners and admins only; `minutes` is 5..43,200, else it rejects with `invalid_input`. */
+  setIdleTimeout: (minutes: number): Promise<TeamSettings> =>
+    call('settings_set_idle_timeout', { minutes }),
 };

@@ -45,6 +45,9 @@ pub enum Command {
     Members(MemberCommand),
     /// Read the audit log, newest first, or export it as CSV.
     Audit(AuditArgs),
+    /// Show or change the team's settings.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +99,17 @@ pub enum MemberCommand {
     },
     /// Removes a member from the team.
     Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// The team's settings.
+    Show,
+    /// Minutes without activity after which a session ends (owner or admin; 5 to 43200).
+    IdleTimeout {
+        #[arg(long)]
+        minutes: i64,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use args::{
     AuditArgs, CalendarCommand, Cli, Command, MemberCommand, ProviderArg, QuestionCommand,
-    SigninArgs,
+    SettingsCommand, SigninArgs,
 };
 
 /// The refusal every acting command gives when there is no session.
@@ -77,6 +77,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
         Command::Questions(q) => questions(&app, &acting(&app, &keyring()?)?, q),
         Command::Members(m) => members(&app, &acting(&app, &keyring()?)?, m),
         Command::Audit(a) => audit(&app, &acting(&app, &keyring()?)?, a),
+        Command::Settings(c) => settings(&app, &acting(&app, &keyring()?)?, c),
     }
 }
 
@@ -149,6 +150,15 @@ fn signin(app: &Leadline, keyring: &Keyring, provider: &Provider) -> Result<Outp
         }
     })?;
     out(&actor.member, signed_in_line(&actor))
+}
+
+fn settings(app: &Leadline, actor: &Actor, cmd: &SettingsCommand) -> Result<Output, Error> {
+    if let SettingsCommand::IdleTimeout { minutes } = cmd {
+        app.set_idle_timeout(actor, *minutes)?;
+    }
+    let settings = app.settings(actor)?;
+    let text = format!("idle timeout: {} minutes\n", settings.idle_timeout_minutes);
+    out(&settings, text)
 }
 
 fn members(app: &Leadline, actor: &Actor, cmd: &MemberCommand) -> Result<Output, Error> {

@@ -203,3 +203,25 @@ fn members_and_the_audit_log() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["error"]["code"], "invalid_input");
 }
+
+#[test]
+fn the_idle_timeout_is_shown_and_set() {
+    let dir = signed_in();
+    let d = dir.path();
+    assert_eq!(json(d, &["settings", "show"])["idle_timeout_minutes"], 480);
+    assert_eq!(
+        json(d, &["settings", "idle-timeout", "--minutes", "45"])["idle_timeout_minutes"],
+        45
+    );
+    let out = cli(d, &["--json", "settings", "idle-timeout", "--minutes", "2"]);
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "invalid_input");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("between 5 and")
+    );
+    assert_eq!(json(d, &["settings", "show"])["idle_timeout_minutes"], 45);
+}

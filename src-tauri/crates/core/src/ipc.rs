@@ -208,6 +208,14 @@ pub struct AuditPage {
     pub total: i64,
 }
 
+/// The team's settings as the UI edits them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TeamSettings {
+    /// Minutes without activity after which a session ends (5 to 43,200).
+    #[ts(type = "number")]
+    pub idle_timeout_minutes: i64,
+}
+
 /// A file Leadline wrote for the user, and how many data rows it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ExportedFile {
@@ -276,6 +284,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     one::<AuditFilter>(&mut out);
     one::<AuditPage>(&mut out);
     one::<ExportedFile>(&mut out);
+    one::<TeamSettings>(&mut out);
     one::<ErrorCode>(&mut out);
     one::<ErrorPayload>(&mut out);
     out

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::Leadline;
 use crate::actor::{Action, Actor};
 use crate::error::{Error, Result};
-use crate::ipc::VerifiedIdentity;
+use crate::ipc::{TeamSettings, VerifiedIdentity};
 use crate::secrets::SecretStore;
 
 /// The keyring entry holding the session.
@@ -49,6 +49,14 @@ impl Leadline {
             let id = format!("{:032x}", rand::random::<u128>());
             tx.set_setting(TEAM_ID, &json!(id))?;
             Ok(id)
+        })
+    }
+
+    /// The team's settings (any member may read them).
+    pub fn settings(&self, actor: &Actor) -> Result<TeamSettings> {
+        actor.may(Action::Read)?;
+        Ok(TeamSettings {
+            idle_timeout_minutes: self.idle_timeout_minutes()?,
         })
     }
 
