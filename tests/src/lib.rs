@@ -808,6 +808,25 @@ impl App {
         ))
     }
 
+    /// Waits until the texts of the elements matching `css` satisfy `ready`, and returns them;
+    /// `what` names the awaited state in the timeout error.
+    pub async fn wait_texts(
+        &self,
+        css: &str,
+        what: &str,
+        ready: impl Fn(&[String]) -> bool,
+    ) -> Result<Vec<String>> {
+        self.wait_until(what, async || {
+            let texts = self.texts(css).await?;
+            Ok(if ready(&texts) {
+                Check::Done(texts)
+            } else {
+                Check::NotYet(format!("`{css}` texts {texts:?}"))
+            })
+        })
+        .await
+    }
+
     /// The visible text of every element matching `css`, in document order. Read in one script
     /// call so a re-render between "find" and "read" cannot produce stale-element errors.
     pub async fn texts(&self, css: &str) -> Result<Vec<String>> {

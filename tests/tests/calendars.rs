@@ -234,15 +234,7 @@ async fn wait_labels(
     what: &str,
     ready: impl Fn(&[String]) -> bool,
 ) -> Result<Vec<String>> {
-    app.wait_until(what, async || {
-        let labels = app.texts(ROW_LABELS).await?;
-        Ok(if ready(&labels) {
-            Check::Done(labels)
-        } else {
-            Check::NotYet(format!("question labels {labels:?}"))
-        })
-    })
-    .await
+    app.wait_texts(ROW_LABELS, what, ready).await
 }
 
 async fn stored_question(app: &App, label: &str) -> Result<Value> {

@@ -92,8 +92,7 @@ async fn owner_prepares(app: &App) -> Result<Value> {
     app.fill("[data-testid=new-calendar-name]", CALENDAR)
         .await?;
     app.click("[data-testid=create-calendar]").await?;
-    wait_texts(
-        app,
+    app.wait_texts(
         "[data-testid=calendar-item]",
         "the calendar to be listed",
         |items| items.iter().any(|t| t.contains(CALENDAR)),
@@ -111,13 +110,13 @@ async fn owner_prepares(app: &App) -> Result<Value> {
         .select_by_value("support")
         .await?;
     app.click("[data-testid=add-member]").await?;
-    let rows = wait_texts(
-        app,
-        "[data-testid=member-row]",
-        "the support person on the Team page",
-        |rows| rows.iter().any(|r| r.contains(PRACTICE_SUPPORT)),
-    )
-    .await?;
+    let rows = app
+        .wait_texts(
+            "[data-testid=member-row]",
+            "the support person on the Team page",
+            |rows| rows.iter().any(|r| r.contains(PRACTICE_SUPPORT)),
+        )
+        .await?;
     assert!(
         rows.iter()
             .any(|r| r.contains(PRACTICE_SUPPORT) && r.contains("Support")),
@@ -143,8 +142,7 @@ async fn support_reads(app: &App, calendar_id: &Value) -> Result<()> {
         a.contains(SUPPORT_NAME) && a.contains("Support")
     })
     .await?;
-    wait_texts(
-        app,
+    app.wait_texts(
         "[data-testid=calendar-item]",
         "the calendar to be listed for support",
         |items| items.iter().any(|t| t.contains(CALENDAR)),
@@ -175,13 +173,11 @@ async fn support_reads(app: &App, calendar_id: &Value) -> Result<()> {
         labels[0].to_lowercase().contains("company"),
         "the default questions are readable: {labels:?}"
     );
-    let note = wait_texts(
-        app,
-        "[data-testid=read-only-note]",
-        "the read-only note",
-        |n| n.first().is_some_and(|t| !t.is_empty()),
-    )
-    .await?;
+    let note = app
+        .wait_texts("[data-testid=read-only-note]", "the read-only note", |n| {
+            n.first().is_some_and(|t| !t.is_empty())
+        })
+        .await?;
     assert!(
         note[0].to_lowercase().contains("support"),
         "the note should name the role: {note:?}"
@@ -298,8 +294,7 @@ async fn open_calendar(app: &App) -> Result<()> {
         .get(index)
         .ok_or_else(|| Error::new("the calendar list changed while opening it"))?;
     item.click().await?;
-    wait_texts(
-        app,
+    app.wait_texts(
         "[data-testid=calendar-title]",
         "the calendar page title",
         |titles| titles.first().is_some_and(|t| t == CALENDAR),
@@ -309,26 +304,10 @@ async fn open_calendar(app: &App) -> Result<()> {
 }
 
 async fn wait_actor(app: &App, what: &str, ready: impl Fn(&str) -> bool) -> Result<String> {
-    let texts = wait_texts(app, "[data-testid=actor]", what, |a| {
-        a.first().is_some_and(|t| ready(t))
-    })
-    .await?;
-    Ok(texts[0].clone())
-}
-
-async fn wait_texts(
-    app: &App,
-    css: &str,
-    what: &str,
-    ready: impl Fn(&[String]) -> bool,
-) -> Result<Vec<String>> {
-    app.wait_until(what, async || {
-        let texts = app.texts(css).await?;
-        Ok(if ready(&texts) {
-            Check::Done(texts)
-        } else {
-            Check::NotYet(format!("`{css}` texts {texts:?}"))
+    let texts = app
+        .wait_texts("[data-testid=actor]", what, |a| {
+            a.first().is_some_and(|t| ready(t))
         })
-    })
-    .await
+        .await?;
+    Ok(texts[0].clone())
 }

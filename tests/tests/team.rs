@@ -129,8 +129,7 @@ async fn create_calendar(app: &App) -> Result<()> {
     app.fill("[data-testid=new-calendar-name]", CALENDAR)
         .await?;
     app.click("[data-testid=create-calendar]").await?;
-    wait_texts(
-        app,
+    app.wait_texts(
         "[data-testid=calendar-item]",
         "the calendar to be listed",
         |items| items.iter().any(|t| t.contains(CALENDAR)),
@@ -287,13 +286,13 @@ async fn filter_member_actions(app: &App) -> Result<usize> {
         actions, MEMBER_ACTIONS,
         "Bob's three changes after the owner's sign-in: {rows:#?}"
     );
-    let range = wait_texts(
-        app,
-        "[data-testid=audit-range]",
-        "the range for 4 entries",
-        |r| r.first().is_some_and(|t| t == "1–4 of 4"),
-    )
-    .await?;
+    let range = app
+        .wait_texts(
+            "[data-testid=audit-range]",
+            "the range for 4 entries",
+            |r| r.first().is_some_and(|t| t == "1–4 of 4"),
+        )
+        .await?;
     assert_eq!(range.len(), 1);
     Ok(rows.len())
 }
@@ -301,14 +300,12 @@ async fn filter_member_actions(app: &App) -> Result<usize> {
 /// "Export CSV" writes the filtered entries into `<data dir>/exports/` and says so.
 async fn export_csv(app: &App, data_dir: &Path, expected_rows: usize) -> Result<()> {
     app.click("[data-testid=audit-export]").await?;
-    let status = wait_texts(
-        app,
-        "[data-testid=audit-status]",
-        "the export's status",
-        |s| s.first().is_some_and(|t| t.starts_with("Saved ")),
-    )
-    .await?
-    .remove(0);
+    let status = app
+        .wait_texts("[data-testid=audit-status]", "the export's status", |s| {
+            s.first().is_some_and(|t| t.starts_with("Saved "))
+        })
+        .await?
+        .remove(0);
     let (rows, path) = status
         .strip_prefix("Saved ")
         .and_then(|rest| rest.split_once(" to "))
@@ -498,23 +495,6 @@ async fn wait_audit(
             Check::Done(rows)
         } else {
             Check::NotYet(format!("audit rows {rows:?}"))
-        })
-    })
-    .await
-}
-
-async fn wait_texts(
-    app: &App,
-    css: &str,
-    what: &str,
-    ready: impl Fn(&[String]) -> bool,
-) -> Result<Vec<String>> {
-    app.wait_until(what, async || {
-        let texts = app.texts(css).await?;
-        Ok(if ready(&texts) {
-            Check::Done(texts)
-        } else {
-            Check::NotYet(format!("`{css}` texts {texts:?}"))
         })
     })
     .await
