@@ -13,7 +13,7 @@ pub mod secrets;
 pub mod session;
 pub mod signin;
 pub mod store;
-mod team;
+pub mod team;
 
 use std::path::Path;
 use std::sync::Arc;

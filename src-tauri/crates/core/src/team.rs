@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 use crate::ipc::{AuditFilter, AuditPage, ExportedFile, Member, NewMember, Role, VerifiedIdentity};
 use crate::store::Tx;
 
-/// The e-mail the local owner is recorded under until someone signs in.
+/// The e-mail under which builds from before sign-in recorded the team's owner; the first
+/// sign-in on such a data directory takes that row over.
 pub const LOCAL_OWNER_EMAIL: &str = "owner@localhost";
 
 /// The largest page of audit entries one call returns.
@@ -81,19 +82,6 @@ fn target(id: i64) -> String {
 }
 
 impl Leadline {
-    /// The member the app and CLI act as before anyone has signed in: the team's first owner,
-    /// created on a fresh data directory.
-    pub fn local_owner(&self) -> Result<Actor> {
-        let now = self.now();
-        self.store.write(|tx| {
-            let member = match tx.first_owner()? {
-                Some(m) => m,
-                None => tx.insert_member(LOCAL_OWNER_EMAIL, "Local owner", Role::Owner, &now)?,
-            };
-            Ok(Actor::new(member))
-        })
-    }
-
     /// Turns an identity a provider verified into the member it acts as. On a team nobody has
     /// signed in to yet, the first identity becomes the owner (taking over the local owner's row
     /// so the audit log stays whole); anyone else must have been added by an owner first.

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use leadline_core::clock::FixedClock;
-use leadline_core::ipc::{ErrorCode, Member, QuestionInput, QuestionKind, Role, StandardField};
+use leadline_core::ipc::{
+    ErrorCode, Member, QuestionInput, QuestionKind, Role, StandardField, VerifiedIdentity,
+};
 use leadline_core::{Actor, Leadline, Store};
 use time::macros::datetime;
 
@@ -24,12 +26,19 @@ fn fixture() -> Fixture {
         Store::open(&path).unwrap(),
         Arc::new(FixedClock::new(datetime!(2026-11-24 09:30 UTC))),
     );
-    let owner = app.local_owner().unwrap();
+    let owner = app.sign_in(&owner_identity()).unwrap();
     Fixture {
         _dir: dir,
         path,
         app,
         owner,
+    }
+}
+
+fn owner_identity() -> VerifiedIdentity {
+    VerifiedIdentity {
+        email: "owner@acme.example".into(),
+        name: "Olive Owner".into(),
     }
 }
 
@@ -487,6 +496,10 @@ fn changes_are_audited_and_survive_reopening() {
             ("calendar.rename".to_string(), cal_target.clone()),
             ("question.add".to_string(), q_target),
             ("calendar.create".to_string(), cal_target),
+            (
+                "member.sign_in".to_string(),
+                format!("member:{}", f.owner.member.id)
+            ),
         ]
     );
     let path = f.path.clone();
@@ -496,7 +509,7 @@ fn changes_are_audited_and_survive_reopening() {
         Store::open(&path).unwrap(),
         Arc::new(FixedClock::new(datetime!(2026-11-25 10:00 UTC))),
     );
-    let owner = reopened.local_owner().unwrap();
+    let owner = reopened.sign_in(&owner_identity()).unwrap();
     let cals = reopened.calendars(&owner).unwrap();
     assert_eq!(cals.len(), 1);
     assert_eq!(

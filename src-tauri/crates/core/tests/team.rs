@@ -80,12 +80,23 @@ fn snapshot(t: &Team) -> String {
 #[test]
 fn the_first_sign_in_claims_the_local_owner_and_strangers_are_turned_away() {
     let (_dir, app) = open();
-    let local = app.local_owner().unwrap();
+    // A data directory from before sign-in existed: its owner is the local owner.
+    let local = app
+        .store()
+        .write(|tx| {
+            tx.insert_member(
+                leadline_core::team::LOCAL_OWNER_EMAIL,
+                "Local owner",
+                Role::Owner,
+                "2026-11-01T00:00:00Z",
+            )
+        })
+        .unwrap();
     let alice = app
         .sign_in(&identity(" Alice@Acme.example ", "Alice"))
         .unwrap();
     assert_eq!(
-        alice.member.id, local.member.id,
+        alice.member.id, local.id,
         "the local owner's row is taken over"
     );
     assert_eq!(alice.member.email, "alice@acme.example");
