@@ -808,6 +808,30 @@ impl App {
         ))
     }
 
+    /// Opens the calendar called `name` from the calendars page and waits for its page.
+    pub async fn open_calendar(&self, name: &str) -> Result<()> {
+        let items = self.texts("[data-testid=calendar-item]").await?;
+        let index = items
+            .iter()
+            .position(|t| t.contains(name))
+            .ok_or_else(|| Error(format!("no calendar item contains {name:?}: {items:?}")))?;
+        let elements = self
+            .client
+            .find_all(Locator::Css("[data-testid=calendar-item]"))
+            .await?;
+        let item = elements
+            .get(index)
+            .ok_or_else(|| Error("the calendar list changed while opening an item".into()))?;
+        item.click().await?;
+        self.wait_texts(
+            "[data-testid=calendar-title]",
+            "the calendar page title",
+            |titles| titles.first().is_some_and(|t| t == name),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Waits until the texts of the elements matching `css` satisfy `ready`, and returns them;
     /// `what` names the awaited state in the timeout error.
     pub async fn wait_texts(

@@ -54,7 +54,7 @@ async fn create_calendar_and_question(data_dir: &Path, practice: &Practice) -> R
     assert_cleared(&app, "[data-testid=new-calendar-name]", "the name input").await?;
     app.screenshot("calendar-created").await?;
 
-    open_calendar(&app).await?;
+    app.open_calendar(CALENDAR).await?;
     let defaults = wait_labels(&app, "the 4 default questions", |labels| labels.len() == 4).await?;
     for (label, word) in defaults.iter().zip(["company", "name", "email", "comment"]) {
         assert!(
@@ -133,7 +133,7 @@ async fn check_after_restart(data_dir: &Path, practice: &Practice) -> Result<()>
     wait_calendar_listed(&app).await?;
     app.screenshot("calendars-after-restart").await?;
 
-    open_calendar(&app).await?;
+    app.open_calendar(CALENDAR).await?;
     let labels = wait_labels(&app, "5 questions with \"Budget\" last", |labels| {
         labels.len() == 5 && labels.last().is_some_and(|l| l == "Budget")
     })
@@ -199,31 +199,6 @@ async fn wait_calendar_listed(app: &App) -> Result<()> {
             Check::Done(())
         } else {
             Check::NotYet(format!("calendar items {items:?}"))
-        })
-    })
-    .await
-}
-
-async fn open_calendar(app: &App) -> Result<()> {
-    let items = app.texts("[data-testid=calendar-item]").await?;
-    let index = items
-        .iter()
-        .position(|t| t.contains(CALENDAR))
-        .ok_or_else(|| Error::new(format!("no calendar item contains {CALENDAR:?}: {items:?}")))?;
-    let elements = app
-        .client()
-        .find_all(leadline_e2e::Locator::Css("[data-testid=calendar-item]"))
-        .await?;
-    let item = elements
-        .get(index)
-        .ok_or_else(|| Error::new("the calendar list changed while opening an item"))?;
-    item.click().await?;
-    app.wait_until("the calendar page title", async || {
-        let titles = app.texts("[data-testid=calendar-title]").await?;
-        Ok(if titles.first().is_some_and(|t| t == CALENDAR) {
-            Check::Done(())
-        } else {
-            Check::NotYet(format!("titles {titles:?}"))
         })
     })
     .await

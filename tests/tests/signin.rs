@@ -158,7 +158,7 @@ async fn support_reads(app: &App, calendar_id: &Value) -> Result<()> {
     assert_no_edit_controls(app, "the calendars page").await?;
     app.screenshot("support-calendars").await?;
 
-    open_calendar(app).await?;
+    app.open_calendar(CALENDAR).await?;
     let labels = app
         .wait_until("the calendar's 4 questions", async || {
             let labels = app.texts(ROW_LABELS).await?;
@@ -277,29 +277,6 @@ async fn assert_no_edit_controls(app: &App, page: &str) -> Result<()> {
     for css in EDIT_CONTROLS {
         assert!(!app.has(css).await?, "support must not see {css} on {page}");
     }
-    Ok(())
-}
-
-async fn open_calendar(app: &App) -> Result<()> {
-    let items = app.texts("[data-testid=calendar-item]").await?;
-    let index = items
-        .iter()
-        .position(|t| t.contains(CALENDAR))
-        .ok_or_else(|| Error::new(format!("no calendar item contains {CALENDAR:?}: {items:?}")))?;
-    let elements = app
-        .client()
-        .find_all(leadline_e2e::Locator::Css("[data-testid=calendar-item]"))
-        .await?;
-    let item = elements
-        .get(index)
-        .ok_or_else(|| Error::new("the calendar list changed while opening it"))?;
-    item.click().await?;
-    app.wait_texts(
-        "[data-testid=calendar-title]",
-        "the calendar page title",
-        |titles| titles.first().is_some_and(|t| t == CALENDAR),
-    )
-    .await?;
     Ok(())
 }
 

@@ -331,10 +331,11 @@ async fn denied_consent_ends_in_denied_with_no_token_request() {
     assert_eq!(browser.pages(1).await[0].0, 400);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_forged_state_ends_the_attempt_before_any_token_request() {
+/// Runs a sign-in whose browser delivers a bad `state` (`act`), checks it ended with
+/// `WrongState { present }` before any token request, and returns the callback pages.
+async fn bad_state_ends_the_attempt(act: Act, present: bool, pages: usize) -> Vec<(u16, String)> {
     let sim = start(Org::practice()).await;
-    let browser = FakeBrowser::new(Act::ForgedStateThenRight);
+    let browser = FakeBrowser::new(act);
     let err = sign_in(
         &sim,
         &browser,
@@ -345,14 +346,12 @@ async fn a_forged_state_ends_the_attempt_before_any_token_request() {
     .unwrap_err();
     assert!(
         matches!(
-            err,
-            OidcError::Auth(AuthError::Callback(LoopbackError::WrongState {
-                present: true
-            }))
+            &err,
+            OidcError::Auth(AuthError::Callback(LoopbackError::WrongState { present: p })) if *p == present
         ),
         "{err:?}"
     );
-    let pages = browser.pages(2).await;
+    let pages = browser.pages(pages).await;
     assert_eq!(pages[0].0, 400);
     assert!(
         pages[0]
@@ -361,37 +360,23 @@ async fn a_forged_state_ends_the_attempt_before_any_token_request() {
         "{}",
         pages[0].1
     );
+    assert_eq!(token_requests(&sim).await, 0, "no code was exchanged");
+    pages
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_state_ends_the_attempt_before_any_token_request() {
+    let pages = bad_state_ends_the_attempt(Act::ForgedStateThenRight, true, 2).await;
     assert_eq!(
         pages[1].0, 0,
         "the real callback arrives too late: {:?}",
         pages[1]
     );
-    assert_eq!(token_requests(&sim).await, 0, "no code was exchanged");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_state_ends_the_attempt_before_any_token_request() {
-    let sim = start(Org::practice()).await;
-    let browser = FakeBrowser::new(Act::MissingState);
-    let err = sign_in(
-        &sim,
-        &browser,
-        Duration::from_secs(30),
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            OidcError::Auth(AuthError::Callback(LoopbackError::WrongState {
-                present: false
-            }))
-        ),
-        "{err:?}"
-    );
-    assert_eq!(browser.pages(1).await[0].0, 400);
-    assert_eq!(token_requests(&sim).await, 0);
+    bad_state_ends_the_attempt(Act::MissingState, false, 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
