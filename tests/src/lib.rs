@@ -808,6 +808,23 @@ impl App {
         ))
     }
 
+    /// Asserts the app runs on `data_dir`, the test's own directory, never on a real profile.
+    pub async fn assert_data_dir(&self, data_dir: &Path) -> Result<()> {
+        let info = self.invoke("app_info", json!({})).await?;
+        let reported = info["data_dir"]
+            .as_str()
+            .ok_or_else(|| Error(format!("app_info has no data_dir: {info}")))?;
+        let reported = Path::new(reported)
+            .canonicalize()
+            .map_err(|e| Error(format!("app_info data_dir {reported}: {e}")))?;
+        assert_eq!(
+            reported,
+            data_dir.canonicalize()?,
+            "the app should use the data directory passed with --data-dir"
+        );
+        Ok(())
+    }
+
     /// Opens the calendar called `name` from the calendars page and waits for its page.
     pub async fn open_calendar(&self, name: &str) -> Result<()> {
         let items = self.texts("[data-testid=calendar-item]").await?;

@@ -33,7 +33,7 @@ async fn calendar_and_question_survive_a_restart() {
 
 async fn create_calendar_and_question(data_dir: &Path, practice: &Practice) -> Result<()> {
     let app = App::launch(TEST, data_dir, practice).await?;
-    check_data_dir(&app, data_dir).await?;
+    app.assert_data_dir(data_dir).await?;
 
     app.wait_for("[data-testid=signin-practice]").await?;
     app.screenshot("sign-in").await?;
@@ -116,7 +116,7 @@ async fn create_calendar_and_question(data_dir: &Path, practice: &Practice) -> R
 
 async fn check_after_restart(data_dir: &Path, practice: &Practice) -> Result<()> {
     let app = App::launch(TEST, data_dir, practice).await?;
-    check_data_dir(&app, data_dir).await?;
+    app.assert_data_dir(data_dir).await?;
 
     // The session is in the keyring: the app opens signed in, straight on the calendars.
     check_header(&app).await?;
@@ -155,23 +155,6 @@ async fn check_after_restart(data_dir: &Path, practice: &Practice) -> Result<()>
     app.screenshot("back-to-calendars").await?;
 
     app.close().await
-}
-
-/// The app must run on the test's own directory, never on a real profile.
-async fn check_data_dir(app: &App, data_dir: &Path) -> Result<()> {
-    let info = app.invoke("app_info", json!({})).await?;
-    let reported = info["data_dir"]
-        .as_str()
-        .ok_or_else(|| Error::new(format!("app_info has no data_dir: {info}")))?;
-    let reported = Path::new(reported)
-        .canonicalize()
-        .map_err(|e| Error::new(format!("app_info data_dir {reported}: {e}")))?;
-    let expected = data_dir.canonicalize()?;
-    assert_eq!(
-        reported, expected,
-        "the app should use the data directory passed with --data-dir"
-    );
-    Ok(())
 }
 
 /// The header names the signed-in administrator and their role.

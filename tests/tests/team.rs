@@ -38,7 +38,7 @@ async fn owner_manages_the_team_and_reads_the_audit_log() {
 
 async fn run(data_dir: &Path, practice: &Practice) -> Result<()> {
     let app = App::launch(TEST, data_dir, practice).await?;
-    check_data_dir(&app, data_dir).await?;
+    app.assert_data_dir(data_dir).await?;
 
     app.sign_in_practice().await?;
     check_header(&app).await?;
@@ -91,23 +91,6 @@ async fn run(data_dir: &Path, practice: &Practice) -> Result<()> {
     app.screenshot("audit-exported").await?;
 
     app.close().await
-}
-
-/// The app must run on the test's own directory, never on a real profile.
-async fn check_data_dir(app: &App, data_dir: &Path) -> Result<()> {
-    let info = app.invoke("app_info", json!({})).await?;
-    let reported = info["data_dir"]
-        .as_str()
-        .ok_or_else(|| Error::new(format!("app_info has no data_dir: {info}")))?;
-    let reported = Path::new(reported)
-        .canonicalize()
-        .map_err(|e| Error::new(format!("app_info data_dir {reported}: {e}")))?;
-    assert_eq!(
-        reported,
-        data_dir.canonicalize()?,
-        "the app should use the data directory passed with --data-dir"
-    );
-    Ok(())
 }
 
 /// An owner sees every section, and the header says who is acting.
