@@ -24,6 +24,11 @@ fn main() {
         "sign_out",
         "settings_get",
         "settings_set_idle_timeout",
+        "salesforce_status",
+        "salesforce_connect",
+        "salesforce_connect_cancel",
+        "salesforce_doctor",
+        "salesforce_disconnect",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

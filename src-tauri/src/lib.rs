@@ -59,6 +59,11 @@ pub fn run() -> ExitCode {
             commands::session::sign_out,
             commands::settings::settings_get,
             commands::settings::settings_set_idle_timeout,
+            commands::salesforce::salesforce_status,
+            commands::salesforce::salesforce_connect,
+            commands::salesforce::salesforce_connect_cancel,
+            commands::salesforce::salesforce_doctor,
+            commands::salesforce::salesforce_disconnect,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

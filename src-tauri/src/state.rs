@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use leadline_core::ipc::{AppInfo, ErrorPayload};
-use leadline_core::secrets::Keyring;
+use leadline_core::secrets::{Keyring, SecretStore};
 use leadline_core::signin::SignInConfig;
 use leadline_core::{Actor, Error, Leadline, data_dir};
 use leadline_salesforce::{AuthFlow, CancellationToken, SystemBrowser};
@@ -16,10 +16,36 @@ use leadline_salesforce::{AuthFlow, CancellationToken, SystemBrowser};
 #[derive(Debug)]
 pub struct Opened {
     pub core: Leadline,
-    keyring: Result<Keyring, ErrorPayload>,
+    keyring: Result<Arc<Keyring>, ErrorPayload>,
     pub signin: SignInConfig,
     pub flow: AuthFlow,
-    pending: Mutex<Option<CancellationToken>>,
+    /// The sign-in waiting for its browser, if any.
+    pub signing_in: Pending,
+    /// The Salesforce connection waiting for its browser, if any.
+    pub connecting: Pending,
+}
+
+/// One browser flow at a time: starting another cancels the one still waiting.
+#[derive(Debug, Default)]
+pub struct Pending(Mutex<Option<CancellationToken>>);
+
+impl Pending {
+    /// Registers a new flow, cancelling one still waiting for its browser.
+    pub fn begin(&self) -> CancellationToken {
+        let token = CancellationToken::new();
+        let mut pending = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = pending.replace(token.clone()) {
+            old.cancel();
+        }
+        token
+    }
+
+    pub fn cancel(&self) {
+        let mut pending = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(token) = pending.take() {
+            token.cancel();
+        }
+    }
 }
 
 impl Opened {
@@ -28,6 +54,7 @@ impl Opened {
         let keyring = core
             .team_id()
             .and_then(|id| Keyring::platform(&id))
+            .map(Arc::new)
             .map_err(|e| {
                 tracing::warn!("no keyring: {e}");
                 e.payload()
@@ -39,13 +66,22 @@ impl Opened {
             keyring,
             signin: SignInConfig::from_env(),
             flow,
-            pending: Mutex::new(None),
+            signing_in: Pending::default(),
+            connecting: Pending::default(),
         })
     }
 
     /// The keyring, or why there is none (`keyring_unavailable`).
     pub fn keyring(&self) -> Result<&Keyring, ErrorPayload> {
-        self.keyring.as_ref().map_err(Clone::clone)
+        self.keyring.as_deref().map_err(Clone::clone)
+    }
+
+    /// The keyring as the Salesforce connection holds it (it outlives the command).
+    pub fn secrets(&self) -> Result<Arc<dyn SecretStore>, ErrorPayload> {
+        match &self.keyring {
+            Ok(k) => Ok(k.clone()),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// The signed-in member, or `not_signed_in`.
@@ -58,23 +94,6 @@ impl Opened {
             )
             .payload()),
             Err(e) => Err(e.payload()),
-        }
-    }
-
-    /// Registers a new sign-in, cancelling one still waiting for its browser.
-    pub fn begin_sign_in(&self) -> CancellationToken {
-        let token = CancellationToken::new();
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(old) = pending.replace(token.clone()) {
-            old.cancel();
-        }
-        token
-    }
-
-    pub fn cancel_sign_in(&self) {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(token) = pending.take() {
-            token.cancel();
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod audit;
 pub mod calendars;
 pub mod questions;
+pub mod salesforce;
 pub mod session;
 pub mod settings;
 pub mod team;

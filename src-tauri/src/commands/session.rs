@@ -12,7 +12,7 @@ pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest) -> Repl
     let o = state.opened()?;
     let provider = o.signin.provider(&request).map_err(|e| e.payload())?;
     let keyring = o.keyring()?;
-    let cancel = o.begin_sign_in();
+    let cancel = o.signing_in.begin();
     let result = o
         .core
         .sign_in_through_browser(&o.flow, &provider, &cancel, keyring)
@@ -22,7 +22,7 @@ pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest) -> Repl
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn sign_in_cancel(state: State<'_, AppState>) -> Reply<()> {
-    state.opened()?.cancel_sign_in();
+    state.opened()?.signing_in.cancel();
     Ok(())
 }
 

@@ -14,6 +14,11 @@ export const ERROR_CODES = [
   'keyring_unavailable',
   'database_too_new',
   'storage',
+  'connect_failed',
+  'connect_cancelled',
+  'not_connected',
+  'reconnect_required',
+  'salesforce',
 ] as const satisfies readonly ErrorCode[];
 
 // Fails to compile when the generated `ErrorCode` gains a code this list lacks.

@@ -48,6 +48,34 @@ pub enum Command {
     /// Show or change the team's settings.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Connects Salesforce through the system browser (owner or admin); tokens go to the OS
+    /// keyring.
+    ///
+    /// Register http://localhost:17635/oauth/callback (and :17636, used when the first is busy)
+    /// as callback URLs of the connected app, or pass the port you registered. Without options:
+    /// the practice org at $LEADLINE_PRACTICE_URL. Ctrl-C cancels.
+    Connect(ConnectArgs),
+    /// The Salesforce connection: org, user, instance, API version and usage.
+    Status,
+    /// Checks the Salesforce connection end to end and explains each problem with its fix.
+    Doctor,
+    /// Revokes the tokens at Salesforce, deletes them from the keyring, and closes the
+    /// connection; mappings stay.
+    Disconnect,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Where you log in: https://login.salesforce.com, https://test.salesforce.com, your My
+    /// Domain (https://NAME.my.salesforce.com), or any URL such as the practice org's.
+    #[arg(long, value_name = "URL")]
+    pub login_url: Option<String>,
+    /// The connected app's Consumer Key.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The callback port registered with the app (default 17635, falling back to 17636).
+    #[arg(long, value_name = "N")]
+    pub callback_port: Option<u16>,
 }
 
 #[derive(Debug, Args)]

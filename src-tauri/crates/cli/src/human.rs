@@ -1,7 +1,10 @@
 //! Human-readable renderings of results, for when `--json` is not given.
 
 use leadline_core::actor::role_name;
-use leadline_core::ipc::{AuditPage, Calendar, CalendarDetail, Member, Question};
+use leadline_core::ipc::{
+    AuditPage, Calendar, CalendarDetail, DoctorReport, Member, Question, SalesforceConnection,
+    Severity,
+};
 
 pub fn calendars(list: &[Calendar]) -> String {
     if list.is_empty() {
@@ -101,5 +104,54 @@ pub fn audit(page: &AuditPage, offset: i64) -> String {
         offset + page.entries.len() as i64,
         page.total
     ));
+    out
+}
+
+pub fn connection(c: &SalesforceConnection) -> String {
+    let mut out = format!(
+        "org:          {} ({})\nuser:         {} ({})\ninstance:     {}\nAPI version:  {}\nlogin URL:    {}\nconnected:    {} by {}\n",
+        c.org_name.as_deref().unwrap_or("unnamed"),
+        c.org_id,
+        c.username,
+        c.user_id,
+        c.instance_url,
+        c.api_version,
+        c.login_url,
+        c.connected_at,
+        c.connected_by.as_deref().unwrap_or("a former member"),
+    );
+    if let Some(u) = &c.api_usage {
+        let share = if u.limit > 0 {
+            u.used * 100 / u.limit
+        } else {
+            100
+        };
+        out.push_str(&format!(
+            "API usage:    {} of {} daily requests ({share}%) at {}\n",
+            u.used, u.limit, u.at
+        ));
+    }
+    if let Some(r) = &c.reconnect_reason {
+        out.push_str(&format!("RECONNECT:    {r}\n"));
+    }
+    out
+}
+
+pub fn doctor(report: &DoctorReport) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let mark = match f.severity {
+            Severity::Ok => "ok  ",
+            Severity::Warning => "WARN",
+            Severity::Error => "FAIL",
+        };
+        out.push_str(&format!("[{mark}] {}\n", f.title));
+        if !f.cause.is_empty() {
+            out.push_str(&format!("       why: {}\n", f.cause));
+        }
+        if !f.fix.is_empty() {
+            out.push_str(&format!("       fix: {}\n", f.fix));
+        }
+    }
     out
 }

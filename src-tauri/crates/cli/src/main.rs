@@ -15,16 +15,19 @@ use std::sync::Arc;
 
 use clap::Parser;
 use leadline_core::actor::role_name;
-use leadline_core::ipc::{AuditFilter, NewMember, ProviderKind, QuestionInput, SignInRequest};
-use leadline_core::secrets::Keyring;
+use leadline_core::ipc::{
+    AuditFilter, ConnectRequest, LoginHostKind, NewMember, ProviderKind, QuestionInput,
+    SignInRequest,
+};
+use leadline_core::secrets::{Keyring, SecretStore};
 use leadline_core::signin::SignInConfig;
 use leadline_core::{Actor, Error, Leadline, data_dir};
 use leadline_salesforce::{AuthFlow, CancellationToken, Provider, SystemBrowser};
 use serde::Serialize;
 
 use args::{
-    AuditArgs, CalendarCommand, Cli, Command, MemberCommand, ProviderArg, QuestionCommand,
-    SettingsCommand, SigninArgs,
+    AuditArgs, CalendarCommand, Cli, Command, ConnectArgs, MemberCommand, ProviderArg,
+    QuestionCommand, SettingsCommand, SigninArgs,
 };
 
 /// The refusal every acting command gives when there is no session.
@@ -78,6 +81,11 @@ fn run(cli: &Cli) -> Result<Output, Error> {
         Command::Members(m) => members(&app, &acting(&app, &keyring()?)?, m),
         Command::Audit(a) => audit(&app, &acting(&app, &keyring()?)?, a),
         Command::Settings(c) => settings(&app, &acting(&app, &keyring()?)?, c),
+        Command::Connect(_) | Command::Status | Command::Doctor | Command::Disconnect => {
+            let keyring = keyring()?;
+            let actor = acting(&app, &keyring)?;
+            salesforce(&app, &actor, keyring, &cli.command)
+        }
     }
 }
 
@@ -117,26 +125,30 @@ fn signin_request(args: &SigninArgs) -> Result<SignInRequest, Error> {
     })
 }
 
-/// Runs the browser sign-in on a runtime of its own (the other commands stay synchronous);
-/// Ctrl-C cancels it.
-fn signin(app: &Leadline, keyring: &Keyring, provider: &Provider) -> Result<Output, Error> {
-    let flow = AuthFlow::new(Arc::new(SystemBrowser::from_env()))
-        .map_err(|e| Error::SignInFailed(format!("sign-in failed: {e}")))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// A runtime for the commands that talk to a provider or Salesforce (the others stay synchronous).
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
-        .map_err(|e| Error::SignInFailed(format!("cannot start the sign-in: {e}")))?;
-    let actor = runtime.block_on(async {
+        .map_err(|e| Error::Storage(format!("cannot start the async runtime: {e}")))
+}
+
+/// Runs a browser flow to its end, telling the person where to look; Ctrl-C cancels it.
+fn through_browser<T, F>(what: &str, flow: impl FnOnce(CancellationToken) -> F) -> Result<T, Error>
+where
+    F: std::future::Future<Output = Result<T, Error>>,
+{
+    runtime()?.block_on(async {
         let cancel = CancellationToken::new();
-        let sign_in = app.sign_in_through_browser(&flow, provider, &cancel, keyring);
+        let work = flow(cancel.clone());
         let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(sign_in, ctrl_c);
-        eprintln!("Finish signing in in your browser… (Ctrl-C cancels)");
+        tokio::pin!(work, ctrl_c);
+        eprintln!("Finish {what} in your browser… (Ctrl-C cancels)");
         let mut listening = true;
         loop {
             // Ctrl-C is polled first, so it is caught from before the browser opens; it cancels
-            // the flow, which then ends with sign_in_cancelled.
+            // the flow, which then ends as cancelled.
             tokio::select! {
                 biased;
                 caught = &mut ctrl_c, if listening => {
@@ -145,11 +157,105 @@ fn signin(app: &Leadline, keyring: &Keyring, provider: &Provider) -> Result<Outp
                         cancel.cancel();
                     }
                 }
-                result = &mut sign_in => break result,
+                result = &mut work => break result,
             }
         }
+    })
+}
+
+fn browser_flow() -> Result<AuthFlow, Error> {
+    AuthFlow::new(Arc::new(SystemBrowser::from_env()))
+        .map_err(|e| Error::Storage(format!("cannot prepare the browser flow: {e}")))
+}
+
+fn signin(app: &Leadline, keyring: &Keyring, provider: &Provider) -> Result<Output, Error> {
+    let flow = browser_flow()?;
+    let actor = through_browser("signing in", |cancel| async move {
+        app.sign_in_through_browser(&flow, provider, &cancel, keyring)
+            .await
     })?;
     out(&actor.member, signed_in_line(&actor))
+}
+
+/// The Connect form, from `--login-url` (default: the practice org at $LEADLINE_PRACTICE_URL,
+/// whose client id is then the default too).
+fn connect_request(args: &ConnectArgs) -> Result<ConnectRequest, Error> {
+    let practice = SignInConfig::from_env().practice_url;
+    let url = args.login_url.clone().or_else(|| practice.clone()).ok_or_else(|| {
+        Error::InvalidInput(
+            "login URL: give --login-url (https://login.salesforce.com, https://test.salesforce.com or your My Domain URL)".into(),
+        )
+    })?;
+    let client_id = match (&args.client_id, &practice) {
+        (Some(id), _) => id.clone(),
+        (None, Some(p)) if p.trim_end_matches('/') == url.trim_end_matches('/') => {
+            leadline_salesforce::oidc::PRACTICE_CLIENT_ID.to_string()
+        }
+        (None, _) => {
+            return Err(Error::InvalidInput(
+                "client id: give --client-id, the connected app's Consumer Key".into(),
+            ));
+        }
+    };
+    let trimmed = url.trim().trim_end_matches('/').to_ascii_lowercase();
+    let my_domain = trimmed
+        .strip_prefix("https://")
+        .and_then(|h| h.strip_suffix(".my.salesforce.com"))
+        .map(String::from);
+    let login_host = match trimmed.as_str() {
+        "https://login.salesforce.com" => LoginHostKind::Production,
+        "https://test.salesforce.com" => LoginHostKind::Sandbox,
+        _ if my_domain.is_some() => LoginHostKind::MyDomain,
+        _ => LoginHostKind::Custom,
+    };
+    Ok(ConnectRequest {
+        login_host,
+        my_domain,
+        login_url: Some(url),
+        client_id,
+        callback_port: args.callback_port,
+    })
+}
+
+fn salesforce(
+    app: &Leadline,
+    actor: &Actor,
+    keyring: Keyring,
+    cmd: &Command,
+) -> Result<Output, Error> {
+    let secrets: Arc<dyn SecretStore> = Arc::new(keyring);
+    match cmd {
+        Command::Connect(args) => {
+            let request = connect_request(args)?;
+            let flow = browser_flow()?;
+            let c = through_browser("connecting Salesforce", |cancel| async move {
+                app.connect_salesforce(actor, &flow, &request, &cancel, secrets)
+                    .await
+            })?;
+            out(&c, format!("connected\n{}", human::connection(&c)))
+        }
+        Command::Doctor => {
+            let report = runtime()?.block_on(app.salesforce_doctor(actor, secrets))?;
+            out(&report, human::doctor(&report))
+        }
+        Command::Disconnect => {
+            let done = runtime()?.block_on(app.disconnect_salesforce(actor, secrets))?;
+            let text = match &done.warning {
+                Some(w) => format!("disconnected; {w}\n"),
+                None => "disconnected; the refresh token was revoked at Salesforce\n".into(),
+            };
+            out(&done, text)
+        }
+        _ => {
+            let status =
+                app.connection_status(actor, SignInConfig::from_env().practice_url.as_deref())?;
+            let text = match &status.connection {
+                Some(c) => human::connection(c),
+                None => "not connected to Salesforce; run leadline-cli connect\n".into(),
+            };
+            out(&status, text)
+        }
+    }
 }
 
 fn settings(app: &Leadline, actor: &Actor, cmd: &SettingsCommand) -> Result<Output, Error> {

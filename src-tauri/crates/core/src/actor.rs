@@ -16,6 +16,8 @@ pub enum Action {
     ManageMembers,
     /// Read and export the audit log.
     ReadAudit,
+    /// Connect and disconnect Salesforce, run the doctor.
+    ManageConnection,
 }
 
 impl Action {
@@ -25,6 +27,7 @@ impl Action {
             Action::EditCalendars => &[Role::Owner, Role::Admin],
             Action::ManageMembers => &[Role::Owner],
             Action::ReadAudit => &[Role::Owner, Role::Admin],
+            Action::ManageConnection => &[Role::Owner, Role::Admin],
         }
     }
 
@@ -34,6 +37,7 @@ impl Action {
             Action::EditCalendars => "changing calendars and their questions",
             Action::ManageMembers => "managing the team's members",
             Action::ReadAudit => "reading the audit log",
+            Action::ManageConnection => "connecting and checking Salesforce",
         }
     }
 }

@@ -45,6 +45,19 @@ pub enum Error {
         found: i64,
         supported: i64,
     },
+    /// Connecting Salesforce did not complete; the message says why and what to do.
+    #[error("{0}")]
+    ConnectFailed(String),
+    #[error("connecting Salesforce was cancelled")]
+    ConnectCancelled,
+    #[error("{0}")]
+    NotConnected(String),
+    /// Salesforce refused the refresh token; the message says why and how to fix it.
+    #[error("{0}")]
+    ReconnectRequired(String),
+    /// Salesforce answered an error, or could not be reached.
+    #[error("{0}")]
+    Salesforce(String),
     /// SQLite or the file system failed underneath us.
     #[error("storage error: {0}")]
     Storage(String),
@@ -64,6 +77,11 @@ impl Error {
             Error::SignInCancelled => ErrorCode::SignInCancelled,
             Error::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             Error::Storage(_) => ErrorCode::Storage,
+            Error::ConnectFailed(_) => ErrorCode::ConnectFailed,
+            Error::ConnectCancelled => ErrorCode::ConnectCancelled,
+            Error::NotConnected(_) => ErrorCode::NotConnected,
+            Error::ReconnectRequired(_) => ErrorCode::ReconnectRequired,
+            Error::Salesforce(_) => ErrorCode::Salesforce,
         }
     }
 

@@ -224,6 +224,126 @@ pub struct ExportedFile {
     pub rows: i64,
 }
 
+/// Where an admin logs in to Salesforce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginHostKind {
+    /// `https://login.salesforce.com`.
+    Production,
+    /// `https://test.salesforce.com`.
+    Sandbox,
+    /// `https://NAME.my.salesforce.com`; the name goes in [`ConnectRequest::my_domain`].
+    MyDomain,
+    /// Any login URL, e.g. the local practice org; it goes in [`ConnectRequest::login_url`].
+    Custom,
+}
+
+/// What the Connect form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectRequest {
+    pub login_host: LoginHostKind,
+    #[serde(default)]
+    pub my_domain: Option<String>,
+    #[serde(default)]
+    pub login_url: Option<String>,
+    /// The connected app's consumer key (client id).
+    pub client_id: String,
+    /// The callback port registered with the app; `null` uses the documented default (and its
+    /// fallback when busy).
+    #[serde(default)]
+    pub callback_port: Option<u16>,
+}
+
+/// How the Connect form starts out: the practice org preselected when one runs, and the callback
+/// URLs to register in the connected app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectDefaults {
+    pub login_host: LoginHostKind,
+    pub login_url: Option<String>,
+    pub client_id: Option<String>,
+    pub callback_port: u16,
+    pub fallback_callback_port: u16,
+    /// `http://localhost:PORT/oauth/callback` for the default port and its fallback.
+    pub callback_urls: Vec<String>,
+}
+
+/// Daily API requests used and allowed, from the last `Sforce-Limit-Info` Salesforce sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiUsageInfo {
+    #[ts(type = "number")]
+    pub used: i64,
+    #[ts(type = "number")]
+    pub limit: i64,
+    /// When Salesforce reported it.
+    pub at: String,
+}
+
+/// The open Salesforce connection's non-secret facts (tokens stay in the keyring).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SalesforceConnection {
+    pub org_id: String,
+    pub org_name: Option<String>,
+    pub user_id: String,
+    pub username: String,
+    pub instance_url: String,
+    pub api_version: String,
+    pub login_url: String,
+    pub client_id: String,
+    pub connected_at: String,
+    /// The member who connected, by e-mail (`null` once they left the team).
+    pub connected_by: Option<String>,
+    pub api_usage: Option<ApiUsageInfo>,
+    /// Set when Salesforce refused the refresh token: the admin must connect again.
+    pub reconnect_reason: Option<String>,
+}
+
+/// The Integrations page's view: the open connection, if any, and the Connect form's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectionStatus {
+    pub connection: Option<SalesforceConnection>,
+    pub defaults: ConnectDefaults,
+}
+
+/// What disconnecting did at Salesforce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Disconnected {
+    /// The refresh token (and with it every access token) was revoked at Salesforce.
+    pub revoked: bool,
+    /// Set when Salesforce could not be reached to revoke it.
+    pub warning: Option<String>,
+}
+
+/// How bad a doctor's finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Ok,
+    Warning,
+    Error,
+}
+
+/// One check the doctor made: what it found, why, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Finding {
+    /// A stable name for the check, e.g. `refresh_token` or `api_usage`.
+    pub check: String,
+    pub severity: Severity,
+    /// One line: what was found.
+    pub title: String,
+    /// Why, in the admin's words.
+    pub cause: String,
+    /// What to do; empty when nothing is needed.
+    pub fix: String,
+}
+
+/// The doctor's report on the connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DoctorReport {
+    pub checked_at: String,
+    pub connection: Option<SalesforceConnection>,
+    pub findings: Vec<Finding>,
+}
+
 /// The stable codes an error crosses IPC with; the UI branches on these, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -244,6 +364,16 @@ pub enum ErrorCode {
     KeyringUnavailable,
     DatabaseTooNew,
     Storage,
+    /// Connecting Salesforce did not complete; the message gives the cause and the fix.
+    ConnectFailed,
+    /// The person cancelled connecting Salesforce.
+    ConnectCancelled,
+    /// No Salesforce org is connected.
+    NotConnected,
+    /// Salesforce refused the stored tokens: connect again.
+    ReconnectRequired,
+    /// Salesforce answered with an error or could not be reached; the message says which.
+    Salesforce,
 }
 
 /// An error as it crosses IPC: `{ code, message }`.
@@ -285,6 +415,16 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     one::<AuditPage>(&mut out);
     one::<ExportedFile>(&mut out);
     one::<TeamSettings>(&mut out);
+    one::<LoginHostKind>(&mut out);
+    one::<ConnectRequest>(&mut out);
+    one::<ConnectDefaults>(&mut out);
+    one::<ApiUsageInfo>(&mut out);
+    one::<SalesforceConnection>(&mut out);
+    one::<ConnectionStatus>(&mut out);
+    one::<Disconnected>(&mut out);
+    one::<Severity>(&mut out);
+    one::<Finding>(&mut out);
+    one::<DoctorReport>(&mut out);
     one::<ErrorCode>(&mut out);
     one::<ErrorPayload>(&mut out);
     out

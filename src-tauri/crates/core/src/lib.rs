@@ -5,7 +5,9 @@
 pub mod actor;
 pub mod calendars;
 pub mod clock;
+pub mod connection;
 pub mod data_dir;
+pub mod diagnosis;
 pub mod error;
 pub mod ipc;
 pub mod questions;
@@ -28,6 +30,8 @@ pub use store::Store;
 pub struct Leadline {
     store: Store,
     clock: Arc<dyn Clock>,
+    /// The open Salesforce connection's client, shared so its token refresh is single-flight.
+    salesforce: connection::ClientSlot,
 }
 
 impl Leadline {
@@ -38,7 +42,11 @@ impl Leadline {
     }
 
     pub fn with_clock(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            salesforce: connection::ClientSlot::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {

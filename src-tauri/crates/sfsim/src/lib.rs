@@ -12,6 +12,8 @@ pub mod org;
 pub mod query;
 pub mod records;
 pub mod rest;
+#[cfg(feature = "robot")]
+pub mod robot;
 pub mod schema;
 pub mod server;
 pub mod session;

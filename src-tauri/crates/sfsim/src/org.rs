@@ -87,6 +87,20 @@ pub enum Edition {
 }
 
 impl Edition {
+    /// The Organization record's `OrganizationType`, as Salesforce labels the edition
+    /// (Performance orgs report Unlimited, Group orgs Team).
+    pub fn label(self) -> &'static str {
+        match self {
+            Edition::Developer => "Developer Edition",
+            Edition::Enterprise => "Enterprise Edition",
+            Edition::Unlimited | Edition::Performance => "Unlimited Edition",
+            Edition::ProfessionalWithApi | Edition::Professional | Edition::Essentials => {
+                "Professional Edition"
+            }
+            Edition::Group => "Team Edition",
+        }
+    }
+
     pub fn has_api(self) -> bool {
         !matches!(
             self,
@@ -142,6 +156,10 @@ pub struct ConnectedApp {
     /// Whether PKCE is required (External Client Apps always require it).
     #[serde(default = "yes")]
     pub require_pkce: bool,
+    /// "Enforce IP restrictions" refusing the caller's address: every token grant (code
+    /// exchange and refresh) answers `invalid_grant` / `ip restricted`.
+    #[serde(default)]
+    pub ip_restricted: bool,
 }
 
 fn default_app_name() -> String {
@@ -355,6 +373,7 @@ impl Org {
                 blocked: false,
                 refresh_token_policy: RefreshTokenPolicy::UntilRevoked,
                 require_pkce: true,
+                ip_restricted: false,
             }],
             custom_fields: Vec::new(),
             describe_files: Vec::new(),

@@ -6,8 +6,8 @@
 //! rules, duplicate rules (with `Sforce-Duplicate-Rule-Header`), unique and external-id values,
 //! and assignment rules (with `Sforce-Auto-Assign`). A batch is checked against the stored
 //! records under one short lock and committed all at once, or not at all for `allOrNone`.
-//! Also here: rendering a stored record as the REST API returns it, and the org's users as
-//! User records.
+//! Also here: rendering a stored record as the REST API returns it, and the org's users and the
+//! org itself as User and Organization records.
 
 mod index;
 pub mod values;
@@ -1360,9 +1360,44 @@ pub fn user_records(org: &Org) -> BTreeMap<String, Record> {
         .collect()
 }
 
-/// Puts the org's users into the world (they come from the org file, not the state file).
+/// The org itself as its one Organization record.
+pub fn organization_records(org: &Org) -> BTreeMap<String, Record> {
+    let stamp = "2024-01-01T00:00:00.000+0000";
+    let admin = org
+        .users
+        .first()
+        .map(|u| u.id().to_string())
+        .unwrap_or_default();
+    let info = &org.org;
+    let rec = json!({
+        "Id": info.id,
+        "Name": info.name,
+        "OrganizationType": info.edition.label(),
+        "InstanceName": ORG_INSTANCE_NAME,
+        "IsSandbox": false,
+        "CreatedDate": stamp,
+        "CreatedById": admin,
+        "LastModifiedDate": stamp,
+        "LastModifiedById": admin,
+        "SystemModstamp": stamp,
+    });
+    let rec = match rec {
+        Value::Object(m) => m,
+        _ => Record::new(),
+    };
+    BTreeMap::from([(info.id.clone(), rec)])
+}
+
+/// The Organization record's `InstanceName`: the simulator is one instance.
+pub const ORG_INSTANCE_NAME: &str = "SIM1";
+
+/// Puts the org's users and the org itself into the world (they come from the org file, not the
+/// state file).
 pub fn seed(org: &Org, world: &mut World) {
     world.records.insert("User".into(), user_records(org));
+    world
+        .records
+        .insert("Organization".into(), organization_records(org));
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@ fn app(client_id: &str) -> ConnectedApp {
         blocked: false,
         refresh_token_policy: RefreshTokenPolicy::UntilRevoked,
         require_pkce: true,
+        ip_restricted: false,
     }
 }
 

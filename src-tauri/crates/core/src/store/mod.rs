@@ -5,6 +5,7 @@
 
 mod audit;
 mod calendars;
+mod connections;
 mod members;
 mod settings;
 
@@ -17,9 +18,14 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Error, Result};
 
+pub use connections::{NewConnection, OpenConnection};
+
 /// Every migration, oldest first. Append only: a released migration is never edited, because
 /// databases in the field already ran it.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("migrations/0001_init.sql")),
+    M::up(include_str!("migrations/0002_connection_usage.sql")),
+];
 
 /// How long a writer waits for another process (the CLI beside the app, say) to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

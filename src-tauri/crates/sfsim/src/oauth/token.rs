@@ -95,6 +95,9 @@ fn app_for(sim: &Sim, client: Option<&Client>) -> Result<ConnectedApp, OAuthErro
             "app must be installed into org",
         ));
     }
+    if app.ip_restricted {
+        return Err(invalid_grant("ip restricted"));
+    }
     Ok(app)
 }
 

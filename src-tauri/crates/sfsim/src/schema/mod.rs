@@ -1,5 +1,5 @@
 //! The org's objects as describe sees them: the built-in standard objects (Lead, Contact, Event,
-//! and a read-only User), the org's custom fields added to them, and objects loaded from
+//! and a read-only User and Organization), the org's custom fields added to them, and objects loaded from
 //! describe JSON files. Each field carries Salesforce's describe flags, which are also the rules
 //! the record layer enforces; each object carries its compiled validation, duplicate and
 //! assignment rules. This module also renders the describe JSON documents themselves.
@@ -483,7 +483,10 @@ mod tests {
         assert_eq!(schema.object("Event").unwrap().key_prefix, "00U");
         assert!(!schema.object("User").unwrap().createable);
         let names: Vec<_> = schema.objects().iter().map(|o| o.name.as_str()).collect();
-        assert_eq!(names, ["Contact", "Event", "Lead", "User"]);
+        assert_eq!(names, ["Contact", "Event", "Lead", "Organization", "User"]);
+        let organization = schema.object("Organization").unwrap();
+        assert_eq!(organization.key_prefix, "00D");
+        assert!(!organization.createable && !organization.updateable);
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The standard objects every org has — Lead, Contact, Event, and User (read-only here, so
-//! OwnerId and the audit fields have something to point at) — with Salesforce's standard field
-//! names, labels, lengths and flags, in describe's field order.
+//! The standard objects every org has — Lead, Contact, Event, User (read-only here, so OwnerId
+//! and the audit fields have something to point at) and Organization (read-only, one record: the
+//! org itself, which clients query for its name) — with Salesforce's standard field names,
+//! labels, lengths and flags, in describe's field order.
 
 use serde_json::{Value, json};
 
@@ -8,7 +9,7 @@ use super::{FieldDef, FieldType, ObjectDef, PicklistValue};
 use crate::ids::prefix;
 
 pub(super) fn objects() -> Vec<ObjectDef> {
-    vec![lead(), contact(), event(), user()]
+    vec![lead(), contact(), event(), user(), organization()]
 }
 
 impl FieldDef {
@@ -665,6 +666,45 @@ fn user() -> ObjectDef {
         field.updateable = false;
     }
     let mut o = ObjectDef::new("User", "User", "Users", prefix::USER, f);
+    o.createable = false;
+    o.updateable = false;
+    o.deletable = false;
+    o
+}
+
+/// The org itself, one record seeded from the org file; read-only through the API, as in
+/// Salesforce.
+fn organization() -> ObjectDef {
+    let mut f = vec![id("Organization ID")];
+    let mut name = text("Name", "Name", 80).required();
+    name.name_field = true;
+    f.push(name);
+    f.push(picklist(
+        "OrganizationType",
+        "Edition",
+        40,
+        &[
+            "Team Edition",
+            "Professional Edition",
+            "Enterprise Edition",
+            "Developer Edition",
+            "Unlimited Edition",
+        ],
+    ));
+    f.push(text("InstanceName", "Instance Name", 5));
+    f.push(checkbox("IsSandbox", "Is Sandbox"));
+    audit_fields(&mut f);
+    for field in &mut f {
+        field.createable = false;
+        field.updateable = false;
+    }
+    let mut o = ObjectDef::new(
+        "Organization",
+        "Organization",
+        "Organizations",
+        prefix::ORG,
+        f,
+    );
     o.createable = false;
     o.updateable = false;
     o.deletable = false;
