@@ -13,6 +13,7 @@ use leadline_salesforce::{
     AuthError, AuthFlow, Browser, BrowserError, CallbackPorts, CancellationToken, LoopbackError,
     OidcError, Provider,
 };
+use leadline_sfsim::robot::{Consent, Robot};
 use leadline_sfsim::{Options, Org, Running};
 use url::Url;
 
@@ -89,32 +90,6 @@ impl Browser for FakeBrowser {
     }
 }
 
-/// The value of the hidden `request` field of an sfsim page.
-fn hidden_request(page: &str) -> Result<String, String> {
-    let at = page
-        .find("name=\"request\"")
-        .ok_or_else(|| format!("no request field in page: {page}"))?;
-    let rest = &page[at..];
-    let start = rest.find("value=\"").ok_or("no value")? + "value=\"".len();
-    let end = rest[start..].find('"').ok_or("unterminated value")?;
-    Ok(rest[start..start + end]
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&"))
-}
-
-fn location(response: &reqwest::Response) -> Result<Url, String> {
-    let loc = response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .ok_or_else(|| format!("expected a redirect, got {}", response.status()))?
-        .to_str()
-        .map_err(|e| e.to_string())?;
-    Url::parse(loc).map_err(|e| e.to_string())
-}
-
 async fn drive(act: Act, authorize: Url, log: &Mutex<Log>) -> Result<(), String> {
     if act == Act::Ignore {
         return Ok(());
@@ -123,41 +98,16 @@ async fn drive(act: Act, authorize: Url, log: &Mutex<Log>) -> Result<(), String>
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())?;
-    let origin = authorize.origin().ascii_serialization();
     let e = |e: reqwest::Error| e.to_string();
-
-    let first = http.get(authorize.clone()).send().await.map_err(e)?;
-    let callback = if first.status().is_redirection() {
-        location(&first)?
+    let consent = if act == Act::Deny {
+        Consent::Deny
     } else {
-        let page = first.text().await.map_err(e)?;
-        let login = http
-            .post(format!("{origin}/services/oauth2/authorize/login"))
-            .form(&[
-                ("request", hidden_request(&page)?.as_str()),
-                ("username", USERNAME),
-                ("pw", PASSWORD),
-            ])
-            .send()
-            .await
-            .map_err(e)?;
-        if login.status().is_redirection() {
-            location(&login)?
-        } else {
-            let page = login.text().await.map_err(e)?;
-            let decision = if act == Act::Deny { "deny" } else { "allow" };
-            let consent = http
-                .post(format!("{origin}/services/oauth2/authorize/consent"))
-                .form(&[
-                    ("request", hidden_request(&page)?.as_str()),
-                    ("decision", decision),
-                ])
-                .send()
-                .await
-                .map_err(e)?;
-            location(&consent)?
-        }
+        Consent::Allow
     };
+    // FollowOnly: the org approves unattended, so the robot's first request already redirects.
+    let callback = Robot::new(USERNAME, PASSWORD, consent)
+        .walk(&authorize)
+        .await?;
     log.lock().unwrap().callback_url = Some(callback.clone());
 
     let with_state = |value: Option<&str>| {
