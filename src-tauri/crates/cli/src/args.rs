@@ -57,7 +57,8 @@ pub enum Command {
     Connect(ConnectArgs),
     /// The Salesforce connection: org, user, instance, API version and usage.
     Status,
-    /// Checks the Salesforce connection end to end and explains each problem with its fix.
+    /// Checks the Salesforce connection end to end and explains each problem with its fix;
+    /// exits 2 when it found an error.
     Doctor,
     /// Revokes the tokens at Salesforce, deletes them from the keyring, and closes the
     /// connection; mappings stay.

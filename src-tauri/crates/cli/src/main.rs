@@ -16,7 +16,7 @@ use std::sync::Arc;
 use clap::Parser;
 use leadline_core::actor::role_name;
 use leadline_core::ipc::{
-    AuditFilter, ConnectRequest, LoginHostKind, NewMember, ProviderKind, QuestionInput,
+    AuditFilter, ConnectRequest, LoginHostKind, NewMember, ProviderKind, QuestionInput, Severity,
     SignInRequest,
 };
 use leadline_core::secrets::{Keyring, SecretStore};
@@ -37,12 +37,18 @@ const NOT_SIGNED_IN: &str = "nobody is signed in; run leadline-cli signin first"
 struct Output {
     json: serde_json::Value,
     text: String,
+    /// The command ran but found problems (the doctor's errors): exit 2, so scripts notice.
+    problems: bool,
 }
 
 fn out<T: Serialize>(value: &T, text: String) -> Result<Output, Error> {
     let json = serde_json::to_value(value)
         .map_err(|e| Error::Storage(format!("cannot encode the result as JSON: {e}")))?;
-    Ok(Output { json, text })
+    Ok(Output {
+        json,
+        text,
+        problems: false,
+    })
 }
 
 fn run(cli: &Cli) -> Result<Output, Error> {
@@ -236,7 +242,12 @@ fn salesforce(
         }
         Command::Doctor => {
             let report = runtime()?.block_on(app.salesforce_doctor(actor, secrets))?;
-            out(&report, human::doctor(&report))
+            let mut o = out(&report, human::doctor(&report))?;
+            o.problems = report
+                .findings
+                .iter()
+                .any(|f| f.severity == Severity::Error);
+            Ok(o)
         }
         Command::Disconnect => {
             let done = runtime()?.block_on(app.disconnect_salesforce(actor, secrets))?;
@@ -429,13 +440,17 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     // A closed stdout (a pipe into `head`) is not worth a panic; the exit code still tells.
     match result {
-        Ok(o) if cli.json => {
-            let _ = writeln!(stdout, "{}", o.json);
-            ExitCode::SUCCESS
-        }
         Ok(o) => {
-            let _ = write!(stdout, "{}", o.text);
-            ExitCode::SUCCESS
+            let _ = if cli.json {
+                writeln!(stdout, "{}", o.json)
+            } else {
+                write!(stdout, "{}", o.text)
+            };
+            if o.problems {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) if cli.json => {
             let _ = writeln!(stdout, "{}", serde_json::json!({ "error": e.payload() }));

@@ -130,8 +130,18 @@ fn connect_status_doctor_disconnect() {
 
     let err = json_error(d, &["disconnect"]);
     assert_eq!(err["code"], "not_connected");
-    let report = json(d, &["doctor"]);
+    // The doctor still answers, and its exit code tells a script something is wrong.
+    let out = command(d).args(["--json", "doctor"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["findings"][0]["severity"], "error");
+    assert!(
+        report["findings"][0]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("Connect"),
+        "{report}"
+    );
 
     let _ = command(d).arg("signout").output();
 }
