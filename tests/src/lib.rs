@@ -11,7 +11,9 @@
 //! org's login form for whoever the test chose ([`App::sign_in_practice_as`]), allows access on
 //! the consent page and delivers the redirect to the app's loopback callback, all with `curl`.
 //! What the script did goes to `<target>/e2e-logs/<test>-browser.log`, quoted when a sign-in
-//! times out.
+//! times out. The same script serves Salesforce connects (another authorize on the same org).
+//! [`Practice::inspect`] and [`Practice::set_api_usage`] reach the org's `/__sfsim/` test
+//! endpoints, so a test can check what the org itself saw (e.g. which tokens were revoked).
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
@@ -649,6 +651,57 @@ impl Practice {
     /// The browser script's log: one block per sign-in it drove.
     pub fn browser_log(&self) -> &Path {
         &self.browser_log
+    }
+
+    /// The JSON one of the org's test-inspection endpoints answers, e.g. `/__sfsim/tokens`
+    /// (every token issued, with its fate): what the org itself saw, not what the app says.
+    pub fn inspect(&self, path: &str) -> Result<Value> {
+        self.request("GET", path, None)
+    }
+
+    /// Sets the org's daily API requests used so far, which every later response's
+    /// `Sforce-Limit-Info` reports, e.g. to bring the org near its limit.
+    pub fn set_api_usage(&self, used: u64) -> Result<()> {
+        self.request("POST", "/__sfsim/usage", Some(&json!({ "used": used })))
+            .map(|_| ())
+    }
+
+    /// One request to the org, answered with JSON and 200.
+    fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+        let authority = self.base_url.strip_prefix("http://").ok_or_else(|| {
+            Error(format!(
+                "the practice org is not plain HTTP: {}",
+                self.base_url
+            ))
+        })?;
+        let addr: SocketAddr = authority
+            .parse()
+            .map_err(|e| Error(format!("practice org address {authority}: {e}")))?;
+        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let content = if body.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            )
+        };
+        // HTTP/1.0 so the answer arrives whole and ends with the connection, never chunked.
+        let request =
+            format!("{method} {path} HTTP/1.0\r\nHost: {authority}\r\n{content}\r\n{body}");
+        stream.write_all(request.as_bytes())?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let (head, answer) = response
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| Error(format!("{method} {path}: malformed response {response:?}")))?;
+        if !head.starts_with("HTTP/1.0 200") && !head.starts_with("HTTP/1.1 200") {
+            return Err(Error(format!("{method} {path}: {head}\n{answer}")));
+        }
+        serde_json::from_str(answer)
+            .map_err(|e| Error(format!("{method} {path}: not JSON ({e}): {answer}")))
     }
 
     fn script(&self) -> PathBuf {

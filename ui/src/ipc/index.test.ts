@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
-import { app, audit, calendars, IpcError, members, questions, session, settings } from './index';
+import { app, audit, calendars, IpcError, members, questions, salesforce, session, settings } from './index';
 
 const input = { label: 'Plan', kind: 'single_choice', required: true, choices: ['Basic'] } as const;
 
@@ -182,5 +182,45 @@ describe('session.onEnded', () => {
     expect(listener).not.toHaveBeenCalled();
     expect(other).toHaveBeenCalledTimes(1);
     stopOther();
+  });
+
+  it('call the Salesforce commands with snake_case arguments', async () => {
+    const request = {
+      login_host: 'custom',
+      my_domain: null,
+      login_url: 'http://127.0.0.1:4040',
+      client_id: 'leadline-practice',
+      callback_port: null,
+    } as const;
+    await salesforce.status();
+    await salesforce.connect({ ...request });
+    await salesforce.cancelConnect();
+    await salesforce.doctor();
+    await salesforce.disconnect();
+
+    expect(invoke.mock.calls).toEqual([
+      ['salesforce_status', undefined],
+      ['salesforce_connect', { request }],
+      ['salesforce_connect_cancel', undefined],
+      ['salesforce_doctor', undefined],
+      ['salesforce_disconnect', undefined],
+    ]);
+  });
+
+  it('reject a cancelled connect with its code, telling no session listener', async () => {
+    const ended = vi.fn();
+    const stop = session.onEnded(ended);
+    invoke.mockRejectedValueOnce({ code: 'connect_cancelled', message: 'connecting was cancelled' });
+    await expect(
+      salesforce.connect({
+        login_host: 'production',
+        my_domain: null,
+        login_url: null,
+        client_id: 'abc',
+        callback_port: null,
+      }),
+    ).rejects.toMatchObject({ code: 'connect_cancelled', message: 'connecting was cancelled' });
+    stop();
+    expect(ended).not.toHaveBeenCalled();
   });
 });

@@ -7,12 +7,17 @@ import type { AuditFilter } from '../gen/AuditFilter';
 import type { AuditPage } from '../gen/AuditPage';
 import type { Calendar } from '../gen/Calendar';
 import type { CalendarDetail } from '../gen/CalendarDetail';
+import type { ConnectionStatus } from '../gen/ConnectionStatus';
+import type { ConnectRequest } from '../gen/ConnectRequest';
+import type { Disconnected } from '../gen/Disconnected';
+import type { DoctorReport } from '../gen/DoctorReport';
 import type { ExportedFile } from '../gen/ExportedFile';
 import type { Member } from '../gen/Member';
 import type { NewMember } from '../gen/NewMember';
 import type { Question } from '../gen/Question';
 import type { QuestionInput } from '../gen/QuestionInput';
 import type { Role } from '../gen/Role';
+import type { SalesforceConnection } from '../gen/SalesforceConnection';
 import type { SignInRequest } from '../gen/SignInRequest';
 import type { TeamSettings } from '../gen/TeamSettings';
 import { IpcError } from './error';
@@ -102,4 +107,22 @@ export const settings = {
   /** Owners and admins only; `minutes` is 5..43,200, else it rejects with `invalid_input`. */
   setIdleTimeout: (minutes: number): Promise<TeamSettings> =>
     call('settings_set_idle_timeout', { minutes }),
+};
+
+export const salesforce = {
+  /** The open connection (if any) and the Connect form's defaults; any member may read them. */
+  status: (): Promise<ConnectionStatus> => call('salesforce_status'),
+  /**
+   * Owners and admins: runs the system-browser authorization and resolves with the proven
+   * connection. It settles only when the browser flow does; `cancelConnect` ends it early (it
+   * then rejects with `connect_cancelled`). A failure the core recognises rejects with
+   * `connect_failed`, its message saying cause and fix.
+   */
+  connect: (request: ConnectRequest): Promise<SalesforceConnection> =>
+    call('salesforce_connect', { request }),
+  cancelConnect: (): Promise<null> => call('salesforce_connect_cancel'),
+  /** Owners and admins: checks the connection at Salesforce and explains what it finds. */
+  doctor: (): Promise<DoctorReport> => call('salesforce_doctor'),
+  /** Owners and admins: revokes the token at Salesforce (when reachable) and forgets it. */
+  disconnect: (): Promise<Disconnected> => call('salesforce_disconnect'),
 };

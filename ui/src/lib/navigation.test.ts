@@ -3,15 +3,20 @@ import { mayOpen, navItems, sectionOf } from './navigation';
 
 describe('navItems', () => {
   it('shows owners every section', () => {
-    expect(navItems('owner').map((i) => i.testid)).toEqual(['nav-calendars', 'nav-team', 'nav-audit']);
+    expect(navItems('owner').map((i) => i.testid)).toEqual([
+      'nav-calendars',
+      'nav-team',
+      'nav-integrations',
+      'nav-audit',
+    ]);
   });
 
   it('hides Team from admins', () => {
-    expect(navItems('admin').map((i) => i.label)).toEqual(['Calendars', 'Audit log']);
+    expect(navItems('admin').map((i) => i.label)).toEqual(['Calendars', 'Integrations', 'Audit log']);
   });
 
-  it('shows support only the calendars', () => {
-    expect(navItems('support').map((i) => i.section)).toEqual(['calendars']);
+  it('shows support the calendars and the integrations, to read', () => {
+    expect(navItems('support').map((i) => i.section)).toEqual(['calendars', 'integrations']);
   });
 });
 
@@ -27,5 +32,7 @@ describe('sectionOf and mayOpen', () => {
     expect(mayOpen('admin', { page: 'audit' })).toBe(true);
     expect(mayOpen('admin', { page: 'team' })).toBe(false);
     expect(mayOpen('owner', { page: 'team' })).toBe(true);
+    expect(mayOpen('support', { page: 'integrations' })).toBe(true);
+    expect(sectionOf({ page: 'integrations' })).toBe('integrations');
   });
 });

@@ -2,13 +2,18 @@ import type { Role } from '../gen/Role';
 import { can, type Permission } from './roles';
 
 /** Which page is showing. The app has a handful, so a plain value stands in for a router. */
-export type Route = { page: 'calendars' } | { page: 'calendar'; id: number } | { page: 'team' } | { page: 'audit' };
+export type Route =
+  | { page: 'calendars' }
+  | { page: 'calendar'; id: number }
+  | { page: 'team' }
+  | { page: 'integrations' }
+  | { page: 'audit' };
 
 /** A message a page hands to the next one, e.g. why the calendar page closed. */
 export type Notice = { kind: 'error' | 'status'; message: string };
 
 /** The top-level sections the header links to. */
-export type Section = 'calendars' | 'team' | 'audit';
+export type Section = 'calendars' | 'team' | 'integrations' | 'audit';
 
 export interface NavItem {
   section: Section;
@@ -21,6 +26,8 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { section: 'calendars', label: 'Calendars', testid: 'nav-calendars', needs: null },
   { section: 'team', label: 'Team', testid: 'nav-team', needs: 'manage_members' },
+  // Every member sees the connection (support read-only) so anyone can tell when a reconnect is due.
+  { section: 'integrations', label: 'Integrations', testid: 'nav-integrations', needs: null },
   { section: 'audit', label: 'Audit log', testid: 'nav-audit', needs: 'read_audit' },
 ];
 
