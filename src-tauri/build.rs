@@ -29,6 +29,16 @@ fn main() {
         "salesforce_connect_cancel",
         "salesforce_doctor",
         "salesforce_disconnect",
+        "integration_get",
+        "integration_add",
+        "integration_check",
+        "integration_save",
+        "integration_set",
+        "integration_remove",
+        "integration_refresh_schema",
+        "integration_preview",
+        "mapping_export",
+        "mapping_import",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -64,6 +64,16 @@ pub fn run() -> ExitCode {
             commands::salesforce::salesforce_connect_cancel,
             commands::salesforce::salesforce_doctor,
             commands::salesforce::salesforce_disconnect,
+            commands::integrations::integration_get,
+            commands::integrations::integration_add,
+            commands::integrations::integration_check,
+            commands::integrations::integration_save,
+            commands::integrations::integration_set,
+            commands::integrations::integration_remove,
+            commands::integrations::integration_refresh_schema,
+            commands::integrations::integration_preview,
+            commands::integrations::mapping_export,
+            commands::integrations::mapping_import,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -4,14 +4,18 @@
 pub mod app;
 pub mod audit;
 pub mod calendars;
+pub mod integrations;
 pub mod questions;
 pub mod salesforce;
 pub mod session;
 pub mod settings;
 pub mod team;
 
+use std::sync::Arc;
+
 use leadline_core::Actor;
 use leadline_core::ipc::ErrorPayload;
+use leadline_core::secrets::SecretStore;
 
 use crate::state::{AppState, Opened};
 
@@ -26,4 +30,13 @@ fn with_core<T>(
     let opened = state.opened()?;
     let actor = opened.actor()?;
     f(opened, &actor).map_err(|e| e.payload())
+}
+
+/// The open core, the signed-in member and the keyring, for the async commands that outlive a
+/// borrow of the state's closure.
+fn acting(state: &AppState) -> Reply<(&Opened, Actor, Arc<dyn SecretStore>)> {
+    let opened = state.opened()?;
+    let actor = opened.actor()?;
+    let secrets = opened.secrets()?;
+    Ok((opened, actor, secrets))
 }

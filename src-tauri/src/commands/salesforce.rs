@@ -6,7 +6,7 @@ use leadline_core::ipc::{
 };
 use tauri::State;
 
-use super::{Reply, with_core};
+use super::{Reply, acting, with_core};
 use crate::state::AppState;
 
 #[tauri::command(rename_all = "snake_case")]
@@ -24,9 +24,7 @@ pub async fn salesforce_connect(
     state: State<'_, AppState>,
     request: ConnectRequest,
 ) -> Reply<SalesforceConnection> {
-    let o = state.opened()?;
-    let actor = o.actor()?;
-    let secrets = o.secrets()?;
+    let (o, actor, secrets) = acting(&state)?;
     let cancel = o.connecting.begin();
     o.core
         .connect_salesforce(&actor, &o.flow, &request, &cancel, secrets)
@@ -42,20 +40,18 @@ pub fn salesforce_connect_cancel(state: State<'_, AppState>) -> Reply<()> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn salesforce_doctor(state: State<'_, AppState>) -> Reply<DoctorReport> {
-    let o = state.opened()?;
-    let actor = o.actor()?;
+    let (o, actor, secrets) = acting(&state)?;
     o.core
-        .salesforce_doctor(&actor, o.secrets()?)
+        .salesforce_doctor(&actor, secrets)
         .await
         .map_err(|e| e.payload())
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn salesforce_disconnect(state: State<'_, AppState>) -> Reply<Disconnected> {
-    let o = state.opened()?;
-    let actor = o.actor()?;
+    let (o, actor, secrets) = acting(&state)?;
     o.core
-        .disconnect_salesforce(&actor, o.secrets()?)
+        .disconnect_salesforce(&actor, secrets)
         .await
         .map_err(|e| e.payload())
 }

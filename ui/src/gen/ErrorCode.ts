@@ -3,4 +3,4 @@
 /**
  * The stable codes an error crosses IPC with; the UI branches on these, never on text.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "forbidden" | "not_a_member" | "not_signed_in" | "sign_in_failed" | "sign_in_cancelled" | "keyring_unavailable" | "database_too_new" | "storage" | "connect_failed" | "connect_cancelled" | "not_connected" | "reconnect_required" | "salesforce";
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "forbidden" | "not_a_member" | "not_signed_in" | "sign_in_failed" | "sign_in_cancelled" | "keyring_unavailable" | "database_too_new" | "storage" | "connect_failed" | "connect_cancelled" | "not_connected" | "reconnect_required" | "salesforce" | "mapping_invalid";

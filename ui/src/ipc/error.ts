@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'not_connected',
   'reconnect_required',
   'salesforce',
+  'mapping_invalid',
 ] as const satisfies readonly ErrorCode[];
 
 // Fails to compile when the generated `ErrorCode` gains a code this list lacks.

@@ -63,6 +63,60 @@ pub enum Command {
     /// Revokes the tokens at Salesforce, deletes them from the keyring, and closes the
     /// connection; mappings stay.
     Disconnect,
+    /// A calendar's Salesforce integration: create it, show it with its checks, export or
+    /// import it as a mapping file.
+    #[command(subcommand)]
+    Mapping(MappingCommand),
+    /// The exact Lead a booking would post through the calendar's mapping, with every failing
+    /// check; calls Salesforce only for the field list (cached for a day).
+    Preview(PreviewArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// Adds the Salesforce integration with every required field pre-selected (owner or admin).
+    Init(CalendarOpt),
+    /// The rows, the settings and every failing check.
+    Show(CalendarOpt),
+    /// Prints the mapping file (or writes it to --out FILE).
+    Export {
+        #[command(flatten)]
+        calendar: CalendarOpt,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Replaces the calendar's mapping with a mapping file's, once every row checks out.
+    Import {
+        #[command(flatten)]
+        calendar: CalendarOpt,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarOpt {
+    /// The calendar's id (see `calendars list`).
+    #[arg(long = "calendar", value_name = "ID")]
+    pub id: i64,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct PreviewSource {
+    /// A stored booking's id.
+    #[arg(long, value_name = "ID")]
+    pub booking: Option<i64>,
+    /// A file holding one webhook payload (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    #[command(flatten)]
+    pub calendar: CalendarOpt,
+    #[command(flatten)]
+    pub source: PreviewSource,
 }
 
 #[derive(Debug, Args)]

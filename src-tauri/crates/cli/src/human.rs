@@ -2,8 +2,8 @@
 
 use leadline_core::actor::role_name;
 use leadline_core::ipc::{
-    AuditPage, Calendar, CalendarDetail, DoctorReport, Member, Question, SalesforceConnection,
-    Severity,
+    AuditPage, Calendar, CalendarDetail, Check, CheckSeverity, DoctorReport, IntegrationDetail,
+    Member, Preview, Question, SalesforceConnection, Severity, Source,
 };
 
 pub fn calendars(list: &[Calendar]) -> String {
@@ -153,5 +153,72 @@ pub fn doctor(report: &DoctorReport) -> String {
             out.push_str(&format!("       fix: {}\n", f.fix));
         }
     }
+    out
+}
+
+fn checks(list: &[Check]) -> String {
+    if list.is_empty() {
+        return "checks: all pass\n".into();
+    }
+    list.iter()
+        .map(|c| {
+            let mark = match c.severity {
+                CheckSeverity::Error => "ERROR",
+                CheckSeverity::Warning => "warn ",
+            };
+            format!("[{mark}] {}\n", c.message)
+        })
+        .collect()
+}
+
+fn source(s: &Source) -> String {
+    match s {
+        Source::Question { question_id } => format!("question {question_id}"),
+        Source::Attribute { attribute, param } => {
+            let name = serde_json::to_value(attribute)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            match param {
+                Some(p) => format!("{name} {p}"),
+                None => name,
+            }
+        }
+        Source::Fixed { value } => format!("fixed {value:?}"),
+    }
+}
+
+pub fn integration(d: &IntegrationDetail) -> String {
+    let mut out = format!(
+        "calendar {} → Salesforce {} ({}, assignment rules {})\nfields as of {}{}\n",
+        d.calendar_id,
+        d.target_object,
+        if d.enabled { "enabled" } else { "disabled" },
+        if d.auto_assign { "on" } else { "off" },
+        d.describe_fetched_at,
+        d.describe_stale
+            .as_deref()
+            .map(|w| format!(" (could not refresh: {w})"))
+            .unwrap_or_default()
+    );
+    for r in &d.rows {
+        out.push_str(&format!("  {:<28} ← {}\n", r.field, source(&r.source)));
+    }
+    out.push_str(&checks(&d.checks));
+    out
+}
+
+pub fn preview(p: &Preview) -> String {
+    let mut out = serde_json::to_string_pretty(&p.record).unwrap_or_default();
+    out.push('\n');
+    for f in &p.fields {
+        let transform = if f.transform.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", f.transform)
+        };
+        out.push_str(&format!("  {:<28} ← {}{transform}\n", f.field, f.source));
+    }
+    out.push_str(&checks(&p.checks));
     out
 }

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use clap::Parser;
 use leadline_core::actor::role_name;
 use leadline_core::ipc::{
-    AuditFilter, ConnectRequest, LoginHostKind, NewMember, ProviderKind, QuestionInput, Severity,
-    SignInRequest,
+    AuditFilter, CheckSeverity, ConnectRequest, LoginHostKind, NewMember, PreviewInput,
+    ProviderKind, QuestionInput, Severity, SignInRequest,
 };
 use leadline_core::secrets::{Keyring, SecretStore};
 use leadline_core::signin::SignInConfig;
@@ -26,8 +26,8 @@ use leadline_salesforce::{AuthFlow, CancellationToken, Provider, SystemBrowser};
 use serde::Serialize;
 
 use args::{
-    AuditArgs, CalendarCommand, Cli, Command, ConnectArgs, MemberCommand, ProviderArg,
-    QuestionCommand, SettingsCommand, SigninArgs,
+    AuditArgs, CalendarCommand, Cli, Command, ConnectArgs, MappingCommand, MemberCommand,
+    PreviewArgs, ProviderArg, QuestionCommand, SettingsCommand, SigninArgs,
 };
 
 /// The refusal every acting command gives when there is no session.
@@ -87,6 +87,16 @@ fn run(cli: &Cli) -> Result<Output, Error> {
         Command::Members(m) => members(&app, &acting(&app, &keyring()?)?, m),
         Command::Audit(a) => audit(&app, &acting(&app, &keyring()?)?, a),
         Command::Settings(c) => settings(&app, &acting(&app, &keyring()?)?, c),
+        Command::Mapping(m) => {
+            let keyring = keyring()?;
+            let actor = acting(&app, &keyring)?;
+            mapping(&app, &actor, Arc::new(keyring), m)
+        }
+        Command::Preview(p) => {
+            let keyring = keyring()?;
+            let actor = acting(&app, &keyring)?;
+            preview(&app, &actor, Arc::new(keyring), p)
+        }
         Command::Connect(_) | Command::Status | Command::Doctor | Command::Disconnect => {
             let keyring = keyring()?;
             let actor = acting(&app, &keyring)?;
@@ -267,6 +277,88 @@ fn salesforce(
             out(&status, text)
         }
     }
+}
+
+fn read_file(path: &std::path::Path) -> Result<String, Error> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", path.display())))
+}
+
+fn mapping(
+    app: &Leadline,
+    actor: &Actor,
+    secrets: Arc<dyn SecretStore>,
+    cmd: &MappingCommand,
+) -> Result<Output, Error> {
+    match cmd {
+        MappingCommand::Init(c) => {
+            let d = runtime()?.block_on(app.add_integration(actor, c.id, secrets))?;
+            out(&d, format!("created\n{}", human::integration(&d)))
+        }
+        MappingCommand::Show(c) => {
+            match runtime()?.block_on(app.integration(actor, c.id, secrets))? {
+                Some(d) => out(&d, human::integration(&d)),
+                None => Err(Error::NotFound(format!(
+                    "calendar {} has no Salesforce integration; run leadline-cli mapping init --calendar {}",
+                    c.id, c.id
+                ))),
+            }
+        }
+        MappingCommand::Export {
+            calendar,
+            out: file,
+        } => {
+            let (_, text) = app.export_mapping(actor, calendar.id)?;
+            match file {
+                Some(path) => {
+                    std::fs::write(path, &text).map_err(|e| {
+                        Error::Storage(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    out(
+                        &serde_json::json!({ "path": path.display().to_string() }),
+                        format!("wrote {}\n", path.display()),
+                    )
+                }
+                None => {
+                    let json: serde_json::Value = serde_json::from_str(&text)
+                        .map_err(|e| Error::Storage(format!("the export is not JSON: {e}")))?;
+                    Ok(Output {
+                        json,
+                        text,
+                        problems: false,
+                    })
+                }
+            }
+        }
+        MappingCommand::Import { calendar, file } => {
+            let text = read_file(file)?;
+            let d = runtime()?.block_on(app.import_mapping(actor, calendar.id, &text, secrets))?;
+            out(&d, format!("imported\n{}", human::integration(&d)))
+        }
+    }
+}
+
+fn preview(
+    app: &Leadline,
+    actor: &Actor,
+    secrets: Arc<dyn SecretStore>,
+    args: &PreviewArgs,
+) -> Result<Output, Error> {
+    let input = match (&args.source.booking, &args.source.payload) {
+        (Some(id), _) => PreviewInput::Booking { booking_id: *id },
+        (None, Some(path)) => PreviewInput::Payload {
+            payload: read_file(path)?,
+        },
+        (None, None) => {
+            return Err(Error::InvalidInput(
+                "booking: give --booking ID or --payload FILE".into(),
+            ));
+        }
+    };
+    let p = runtime()?.block_on(app.preview(actor, args.calendar.id, &input, None, secrets))?;
+    let mut o = out(&p, human::preview(&p))?;
+    o.problems = p.checks.iter().any(|c| c.severity == CheckSeverity::Error);
+    Ok(o)
 }
 
 fn settings(app: &Leadline, actor: &Actor, cmd: &SettingsCommand) -> Result<Output, Error> {

@@ -9,14 +9,7 @@ mod common;
 use leadline_sfsim::org::PRACTICE_USERNAME;
 use serde_json::Value;
 
-use common::{Sim, command, curl_browser, json, json_error, require_keyring, signin};
-
-/// A port nothing listens on right now, for the callback: tests run side by side, so the
-/// documented default cannot be shared.
-fn free_port() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port().to_string()
-}
+use common::{Sim, command, connect, json, json_error, signin};
 
 fn sim_get(sim: &Sim, path: &str) -> Value {
     let out = std::process::Command::new("curl")
@@ -67,22 +60,7 @@ fn connect_status_doctor_disconnect() {
     let status = json(d, &["status"]);
     assert_eq!(status["connection"], Value::Null);
 
-    let scripts = tempfile::tempdir().unwrap();
-    let out = command(d)
-        .args([
-            "--json",
-            "connect",
-            "--login-url",
-            &sim.url,
-            "--client-id",
-            "leadline-practice",
-            "--callback-port",
-            &free_port(),
-        ])
-        .env("BROWSER", curl_browser(scripts.path()))
-        .output()
-        .unwrap();
-    require_keyring(&out);
+    let out = connect(d, &sim);
     assert!(
         out.status.success(),
         "{}{}",

@@ -58,6 +58,9 @@ pub enum Error {
     /// Salesforce answered an error, or could not be reached.
     #[error("{0}")]
     Salesforce(String),
+    /// A mapping that Salesforce would reject; the message lists every error.
+    #[error("{0}")]
+    MappingInvalid(String),
     /// SQLite or the file system failed underneath us.
     #[error("storage error: {0}")]
     Storage(String),
@@ -82,6 +85,7 @@ impl Error {
             Error::NotConnected(_) => ErrorCode::NotConnected,
             Error::ReconnectRequired(_) => ErrorCode::ReconnectRequired,
             Error::Salesforce(_) => ErrorCode::Salesforce,
+            Error::MappingInvalid(_) => ErrorCode::MappingInvalid,
         }
     }
 

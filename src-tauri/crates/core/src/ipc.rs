@@ -344,6 +344,268 @@ pub struct DoctorReport {
     pub findings: Vec<Finding>,
 }
 
+/// A calendar's Salesforce integration as the rows editor shows it: the rows, every failing
+/// check, the fields on offer, and how fresh the org's field list is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IntegrationDetail {
+    #[ts(type = "number")]
+    pub calendar_id: i64,
+    /// The object each booking creates, e.g. `Lead`.
+    pub target_object: String,
+    pub enabled: bool,
+    /// Whether the org's assignment rules run on each record (`Sforce-Auto-Assign`).
+    pub auto_assign: bool,
+    pub rows: Vec<MappingRow>,
+    pub checks: Vec<Check>,
+    /// The createable fields of the target object, required ones first.
+    pub fields: Vec<FieldOption>,
+    /// When the field list was read from Salesforce.
+    pub describe_fetched_at: String,
+    /// Why a fresher field list could not be read (the editor then works from the cache).
+    pub describe_stale: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An integration's switches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IntegrationSettings {
+    pub enabled: bool,
+    pub auto_assign: bool,
+}
+
+/// What a preview runs on: a stored booking, a pasted webhook payload, or typed answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PreviewInput {
+    Booking {
+        #[ts(type = "number")]
+        booking_id: i64,
+    },
+    Payload {
+        payload: String,
+    },
+    Sample {
+        sample: SampleBooking,
+    },
+}
+
+// ---- Mappings (issue 6)
+
+/// A fact of the booking itself (not a guest answer) that a mapping row can post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingAttribute {
+    BookingId,
+    CalendarName,
+    /// RFC 3339 in UTC, e.g. `2025-06-06T08:00:00Z`.
+    StartUtc,
+    EndUtc,
+    /// RFC 3339 with the calendar's offset, as the scheduling product sent it.
+    StartLocal,
+    EndLocal,
+    GuestTimezone,
+    MeetingUrl,
+    CancelUrl,
+    RescheduleUrl,
+    CreatedAt,
+    /// A query parameter of the booking URL (e.g. `utm_source`), named by [`Source::Attribute`]'s
+    /// `param`.
+    QueryParam,
+}
+
+/// Where a mapping row's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// The guest's answer to a question of the calendar.
+    Question {
+        #[ts(type = "number")]
+        question_id: i64,
+    },
+    Attribute {
+        attribute: BookingAttribute,
+        /// The query parameter's name; only for [`BookingAttribute::QueryParam`].
+        #[serde(default)]
+        param: Option<String>,
+    },
+    /// The same text for every booking, e.g. a Lead Source.
+    Fixed { value: String },
+}
+
+/// Which half of a full name a row posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NamePart {
+    LastName,
+    FirstName,
+}
+
+/// One line of a picklist translation table: the guest's answer and the picklist API value it
+/// becomes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PicklistEntry {
+    pub answer: String,
+    pub value: String,
+}
+
+/// What a row does to its value before posting it; the default posts it as-is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Transform {
+    #[serde(default)]
+    pub trim: bool,
+    /// Full-width letters, digits and symbols to ASCII (and dash variants to `-` for phones).
+    #[serde(default)]
+    pub half_width: bool,
+    #[serde(default)]
+    pub name_part: Option<NamePart>,
+    /// Cut the value to the field's length instead of letting Salesforce refuse it.
+    #[serde(default)]
+    pub truncate: bool,
+    #[serde(default)]
+    pub picklist: Vec<PicklistEntry>,
+}
+
+/// One row of a calendar's Salesforce integration: field ← source, through a transform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MappingRow {
+    /// The field's API name, e.g. `LastName`.
+    pub field: String,
+    pub source: Source,
+    #[serde(default)]
+    pub transform: Transform,
+}
+
+/// What a mapping check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckCode {
+    RequiredFieldUnmapped,
+    RequiredFedByOptionalQuestion,
+    FieldNotCreateable,
+    TypeMismatch,
+    PossibleOverflow,
+    FixedNotInRestrictedPicklist,
+    FixedWrongType,
+    QuestionDeleted,
+    FieldDeleted,
+    DuplicateField,
+    /// A translation target, or a choice, that is not an active value of the picklist.
+    PicklistAnswerNotActive,
+    /// The answer's shape does not suit the field, e.g. a phone answer into an email field.
+    FormatMismatch,
+}
+
+/// Errors block saving a mapping; warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckSeverity {
+    Warning,
+    Error,
+}
+
+/// The one-click fix a check offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CheckFix {
+    MakeQuestionRequired {
+        #[ts(type = "number")]
+        question_id: i64,
+    },
+    RemoveRow {
+        field: String,
+    },
+    EnableTruncate {
+        field: String,
+    },
+    MapField {
+        field: String,
+        source: Source,
+    },
+}
+
+/// One failing check of a mapping, or of one booking's values in a preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Check {
+    pub code: CheckCode,
+    pub severity: CheckSeverity,
+    /// The field's API name; `null` for checks of the mapping as a whole.
+    pub field: Option<String>,
+    /// Names the field and the source, and says what to do.
+    pub message: String,
+    pub fix: Option<CheckFix>,
+}
+
+/// A field the rows editor's dropdown offers (createable fields only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldOption {
+    pub name: String,
+    pub label: String,
+    /// The describe type: `string`, `email`, `picklist`, …
+    pub field_type: String,
+    /// Characters the field holds; `null` for fields without a length (numbers, dates, …).
+    #[ts(type = "number | null")]
+    pub length: Option<i64>,
+    pub required: bool,
+    /// The active values of a picklist, in the org's order.
+    pub picklist_values: Vec<String>,
+    pub restricted: bool,
+}
+
+/// One field of a previewed record, with where its value came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PreviewField {
+    pub field: String,
+    #[ts(type = "unknown")]
+    pub value: serde_json::Value,
+    /// The source in words, e.g. `question "Name"`.
+    pub source: String,
+    /// The transform in words; empty when the value is posted as-is.
+    pub transform: String,
+}
+
+/// The exact record a booking would post, its fields explained, and every failing check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Preview {
+    /// The JSON record as posted: `{"attributes":{"type":"Lead"}, "LastName": …}`.
+    #[ts(type = "unknown")]
+    pub record: serde_json::Value,
+    pub fields: Vec<PreviewField>,
+    pub checks: Vec<Check>,
+}
+
+/// A query parameter of a booking URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueryParam {
+    pub name: String,
+    pub value: String,
+}
+
+/// Answers typed into the preview form instead of a real booking.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SampleBooking {
+    #[serde(default)]
+    pub answers: Vec<SampleAnswer>,
+    /// RFC 3339.
+    #[serde(default)]
+    pub start_utc: Option<String>,
+    #[serde(default)]
+    pub guest_timezone: Option<String>,
+    /// e.g. `ja` or `en`; decides the order of a full name's parts.
+    #[serde(default)]
+    pub guest_locale: Option<String>,
+    #[serde(default)]
+    pub query: Vec<QueryParam>,
+}
+
+/// A typed answer to one question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SampleAnswer {
+    #[ts(type = "number")]
+    pub question_id: i64,
+    pub value: String,
+}
+
 /// The stable codes an error crosses IPC with; the UI branches on these, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -374,6 +636,8 @@ pub enum ErrorCode {
     ReconnectRequired,
     /// Salesforce answered with an error or could not be reached; the message says which.
     Salesforce,
+    /// A mapping Salesforce would reject: the message lists every error.
+    MappingInvalid,
 }
 
 /// An error as it crosses IPC: `{ code, message }`.
@@ -425,7 +689,26 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     one::<Severity>(&mut out);
     one::<Finding>(&mut out);
     one::<DoctorReport>(&mut out);
+    one::<IntegrationDetail>(&mut out);
+    one::<IntegrationSettings>(&mut out);
+    one::<PreviewInput>(&mut out);
     one::<ErrorCode>(&mut out);
     one::<ErrorPayload>(&mut out);
+    one::<BookingAttribute>(&mut out);
+    one::<Source>(&mut out);
+    one::<NamePart>(&mut out);
+    one::<PicklistEntry>(&mut out);
+    one::<Transform>(&mut out);
+    one::<MappingRow>(&mut out);
+    one::<CheckCode>(&mut out);
+    one::<CheckSeverity>(&mut out);
+    one::<CheckFix>(&mut out);
+    one::<Check>(&mut out);
+    one::<FieldOption>(&mut out);
+    one::<PreviewField>(&mut out);
+    one::<Preview>(&mut out);
+    one::<QueryParam>(&mut out);
+    one::<SampleBooking>(&mut out);
+    one::<SampleAnswer>(&mut out);
     out
 }

@@ -3,13 +3,16 @@
 //! acting member, and the use-case checks that member's role before it touches anything.
 
 pub mod actor;
+pub mod booking;
 pub mod calendars;
 pub mod clock;
 pub mod connection;
 pub mod data_dir;
 pub mod diagnosis;
 pub mod error;
+pub mod integrations;
 pub mod ipc;
+pub mod mapping;
 pub mod questions;
 pub mod secrets;
 pub mod session;

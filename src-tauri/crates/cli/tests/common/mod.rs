@@ -206,3 +206,31 @@ pub fn signed_in() -> SignedIn {
     );
     SignedIn { dir }
 }
+
+/// A port nothing listens on right now, for the Salesforce callback: tests run side by side, so
+/// the documented default cannot be shared.
+pub fn free_port() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port().to_string()
+}
+
+/// `connect` to the practice org at `sim` with the curl browser; returns the finished process.
+pub fn connect(dir: &Path, sim: &Sim) -> Output {
+    let scripts = tempfile::tempdir().unwrap();
+    let out = command(dir)
+        .args([
+            "--json",
+            "connect",
+            "--login-url",
+            &sim.url,
+            "--client-id",
+            "leadline-practice",
+            "--callback-port",
+            &free_port(),
+        ])
+        .env("BROWSER", curl_browser(scripts.path()))
+        .output()
+        .unwrap();
+    require_keyring(&out);
+    out
+}

@@ -4,8 +4,10 @@
 //! use-cases above it speak in domain types only.
 
 mod audit;
+mod bookings;
 mod calendars;
 mod connections;
+mod integrations;
 mod members;
 mod settings;
 
@@ -19,6 +21,7 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{Error, Result};
 
 pub use connections::{NewConnection, OpenConnection};
+pub use integrations::{CachedDescribe, IntegrationRecord};
 
 /// Every migration, oldest first. Append only: a released migration is never edited, because
 /// databases in the field already ran it.
