@@ -2,8 +2,7 @@
 //! settings, remove, refresh the org's fields, preview, and mapping files.
 
 use leadline_core::ipc::{
-    Check, ExportedFile, IntegrationDetail, IntegrationSettings, MappingRow, Preview,
-    PreviewInput,
+    Check, ExportedFile, IntegrationDetail, IntegrationSettings, MappingRow, Preview, PreviewInput,
 };
 use tauri::State;
 
@@ -24,9 +23,13 @@ pub async fn integration_get(
 pub async fn integration_add(
     state: State<'_, AppState>,
     calendar_id: i64,
+    skip_held: Option<bool>,
 ) -> Reply<IntegrationDetail> {
     let (o, actor, secrets) = acting(&state)?;
-    let r = o.core.add_integration(&actor, calendar_id, secrets).await;
+    let r = o
+        .core
+        .add_integration(&actor, calendar_id, skip_held.unwrap_or(false), secrets)
+        .await;
     r.map_err(|e| e.payload())
 }
 
@@ -37,7 +40,10 @@ pub async fn integration_check(
     rows: Vec<MappingRow>,
 ) -> Reply<Vec<Check>> {
     let (o, actor, secrets) = acting(&state)?;
-    let r = o.core.check_mapping(&actor, calendar_id, &rows, secrets).await;
+    let r = o
+        .core
+        .check_mapping(&actor, calendar_id, &rows, secrets)
+        .await;
     r.map_err(|e| e.payload())
 }
 
@@ -48,7 +54,10 @@ pub async fn integration_save(
     rows: Vec<MappingRow>,
 ) -> Reply<IntegrationDetail> {
     let (o, actor, secrets) = acting(&state)?;
-    let r = o.core.save_mapping(&actor, calendar_id, rows, secrets).await;
+    let r = o
+        .core
+        .save_mapping(&actor, calendar_id, rows, secrets)
+        .await;
     r.map_err(|e| e.payload())
 }
 
@@ -68,7 +77,9 @@ pub async fn integration_set(
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn integration_remove(state: State<'_, AppState>, calendar_id: i64) -> Reply<()> {
-    with_core(&state, |o, actor| o.core.remove_integration(actor, calendar_id))
+    with_core(&state, |o, actor| {
+        o.core.remove_integration(actor, calendar_id)
+    })
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -27,4 +27,8 @@ describe_fetched_at: string,
 /**
  * Why a fresher field list could not be read (the editor then works from the cache).
  */
-describe_stale: string | null, created_at: string, updated_at: string, };
+describe_stale: string | null, 
+/**
+ * Bookings of this calendar waiting for the integration to be enabled.
+ */
+held_bookings: number, created_at: string, updated_at: string, };

@@ -3,4 +3,9 @@
 /**
  * An integration's switches.
  */
-export type IntegrationSettings = { enabled: boolean, auto_assign: boolean, };
+export type IntegrationSettings = { enabled: boolean, auto_assign: boolean, 
+/**
+ * When enabling: leave the bookings held so far out of Salesforce (they are marked
+ * skipped) instead of queueing them.
+ */
+skip_held?: boolean, };

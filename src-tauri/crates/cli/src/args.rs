@@ -75,7 +75,14 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum MappingCommand {
     /// Adds the Salesforce integration with every required field pre-selected (owner or admin).
-    Init(CalendarOpt),
+    /// When its checks pass it starts enabled, and the bookings held so far are queued.
+    Init {
+        #[command(flatten)]
+        calendar: CalendarOpt,
+        /// Leave the bookings held so far out of Salesforce (they are marked skipped).
+        #[arg(long)]
+        skip_held: bool,
+    },
     /// The rows, the settings and every failing check.
     Show(CalendarOpt),
     /// Prints the mapping file (or writes it to --out FILE).

@@ -291,8 +291,11 @@ fn mapping(
     cmd: &MappingCommand,
 ) -> Result<Output, Error> {
     match cmd {
-        MappingCommand::Init(c) => {
-            let d = runtime()?.block_on(app.add_integration(actor, c.id, secrets))?;
+        MappingCommand::Init {
+            calendar: c,
+            skip_held,
+        } => {
+            let d = runtime()?.block_on(app.add_integration(actor, c.id, *skip_held, secrets))?;
             out(&d, format!("created\n{}", human::integration(&d)))
         }
         MappingCommand::Show(c) => {

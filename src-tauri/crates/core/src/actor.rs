@@ -18,6 +18,10 @@ pub enum Action {
     ReadAudit,
     /// Connect and disconnect Salesforce, run the doctor.
     ManageConnection,
+    /// Retry or skip failed bookings, export the sync log's files.
+    HandleFailures,
+    /// Push now, pause and resume the queue, change the push's settings.
+    RunSync,
 }
 
 impl Action {
@@ -28,6 +32,8 @@ impl Action {
             Action::ManageMembers => &[Role::Owner],
             Action::ReadAudit => &[Role::Owner, Role::Admin],
             Action::ManageConnection => &[Role::Owner, Role::Admin],
+            Action::HandleFailures => &[Role::Owner, Role::Admin, Role::Support],
+            Action::RunSync => &[Role::Owner, Role::Admin],
         }
     }
 
@@ -38,6 +44,8 @@ impl Action {
             Action::ManageMembers => "managing the team's members",
             Action::ReadAudit => "reading the audit log",
             Action::ManageConnection => "connecting and checking Salesforce",
+            Action::HandleFailures => "retrying and skipping failed bookings",
+            Action::RunSync => "running and pausing the push to Salesforce",
         }
     }
 }

@@ -17,12 +17,12 @@ use crate::actor::{Action, Actor};
 use crate::booking;
 use crate::error::{Error, Result};
 use crate::ipc::{
-    Check, CheckSeverity, ExportedFile, IntegrationDetail, IntegrationSettings, MappingRow,
-    Preview, PreviewInput, Question,
+    Check, CheckSeverity, ExportedFile, IntegrationDetail, IntegrationSettings, JobState,
+    MappingRow, Preview, PreviewInput, Question,
 };
 use crate::mapping::{self, file, preview::PreviewBooking};
 use crate::secrets::SecretStore;
-use crate::store::{CachedDescribe, IntegrationRecord};
+use crate::store::{CachedDescribe, IntegrationRecord, Tx};
 
 /// The one service Leadline integrates with today.
 pub const SALESFORCE: &str = "salesforce";
@@ -67,6 +67,21 @@ fn refuse(what: &str, checks: &[Check]) -> Error {
         if list.len() == 1 { "" } else { "s" },
         list.join("\n")
     ))
+}
+
+/// Queues the bookings a calendar held while it had no enabled integration — or, when the admin
+/// leaves them out, marks them skipped. Recorded in the audit log by the caller's entry.
+fn release_held(tx: &Tx<'_>, calendar_id: i64, skip: bool, now: &str) -> Result<i64> {
+    if skip {
+        tx.release_held(
+            calendar_id,
+            JobState::Skipped,
+            Some("left out when the integration was enabled"),
+            now,
+        )
+    } else {
+        tx.release_held(calendar_id, JobState::Queued, None, now)
+    }
 }
 
 impl Leadline {
@@ -165,6 +180,7 @@ impl Leadline {
             fields: mapping::field_options(&schema.describe),
             describe_fetched_at: schema.fetched_at.clone(),
             describe_stale: schema.stale.clone(),
+            held_bookings: self.store.read(|tx| tx.held_jobs(record.calendar_id))?,
             created_at: record.created_at.clone(),
             updated_at: record.updated_at.clone(),
         })
@@ -193,6 +209,7 @@ impl Leadline {
         &self,
         actor: &Actor,
         calendar_id: i64,
+        skip_held: bool,
         secrets: Arc<dyn SecretStore>,
     ) -> Result<IntegrationDetail> {
         actor.may(Action::EditCalendars)?;
@@ -211,6 +228,9 @@ impl Leadline {
             let id =
                 tx.insert_integration(calendar_id, SALESFORCE, DEFAULT_TARGET, enabled, &now)?;
             tx.replace_mapping_rows(id, &rows)?;
+            if enabled {
+                release_held(tx, calendar_id, skip_held, &now)?;
+            }
             tx.audit(
                 &now,
                 actor,
@@ -296,8 +316,13 @@ impl Leadline {
             }
         }
         let now = self.now();
+        let enabling = settings.enabled && !record.enabled;
+        let skip_held = settings.skip_held.unwrap_or(false);
         let record = self.store.write(|tx| {
             tx.update_integration(record.id, settings.enabled, settings.auto_assign, &now)?;
+            if enabling {
+                release_held(tx, calendar_id, skip_held, &now)?;
+            }
             tx.audit(
                 &now,
                 actor,
@@ -492,6 +517,9 @@ impl Leadline {
             let id = match &existing {
                 Some(r) => {
                     tx.update_integration(r.id, imported.enabled, imported.auto_assign, &now)?;
+                    if imported.enabled && !r.enabled {
+                        release_held(tx, calendar_id, false, &now)?;
+                    }
                     r.id
                 }
                 None => {
@@ -503,6 +531,9 @@ impl Leadline {
                         &now,
                     )?;
                     tx.update_integration(id, imported.enabled, imported.auto_assign, &now)?;
+                    if imported.enabled {
+                        release_held(tx, calendar_id, false, &now)?;
+                    }
                     id
                 }
             };

@@ -363,6 +363,9 @@ pub struct IntegrationDetail {
     pub describe_fetched_at: String,
     /// Why a fresher field list could not be read (the editor then works from the cache).
     pub describe_stale: Option<String>,
+    /// Bookings of this calendar waiting for the integration to be enabled.
+    #[ts(type = "number")]
+    pub held_bookings: i64,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -372,6 +375,11 @@ pub struct IntegrationDetail {
 pub struct IntegrationSettings {
     pub enabled: bool,
     pub auto_assign: bool,
+    /// When enabling: leave the bookings held so far out of Salesforce (they are marked
+    /// skipped) instead of queueing them.
+    #[serde(default)]
+    #[ts(optional)]
+    pub skip_held: Option<bool>,
 }
 
 /// What a preview runs on: a stored booking, a pasted webhook payload, or typed answers.
@@ -606,6 +614,281 @@ pub struct SampleAnswer {
     pub value: String,
 }
 
+// ---- Queue and sync log (issue 7)
+
+/// Where a booking's outbox job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Its calendar has no enabled integration yet; enabling one queues it.
+    Held,
+    Queued,
+    /// Claimed by a push, under a lease.
+    InFlight,
+    /// Failed for a reason that may pass; tried again at `next_attempt_at`.
+    Retry,
+    /// The Lead exists; `salesforce_id` names it.
+    Done,
+    /// Failed for good (or too often): support must look, fix, and retry or skip.
+    NeedsAttention,
+    Skipped,
+    /// The guest cancelled before it was pushed.
+    Cancelled,
+}
+
+/// What a job does at Salesforce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JobAction {
+    Create,
+    /// A reschedule: update the Lead made for the original booking where mapped fields changed.
+    Update,
+}
+
+/// How many jobs are in each state, and whether pushing is paused (and why).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueueCounts {
+    #[ts(type = "number")]
+    pub held: i64,
+    #[ts(type = "number")]
+    pub queued: i64,
+    #[ts(type = "number")]
+    pub in_flight: i64,
+    #[ts(type = "number")]
+    pub retry: i64,
+    #[ts(type = "number")]
+    pub done: i64,
+    #[ts(type = "number")]
+    pub needs_attention: i64,
+    #[ts(type = "number")]
+    pub skipped: i64,
+    #[ts(type = "number")]
+    pub cancelled: i64,
+    /// Why pushing is paused: by a person, near the daily API limit, or until Salesforce is
+    /// connected again; `null` while it runs.
+    pub paused: Option<String>,
+}
+
+/// A job as the queue lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JobSummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub booking_id: i64,
+    /// The scheduling product's booking id.
+    pub event_id: String,
+    #[ts(type = "number | null")]
+    pub calendar_id: Option<i64>,
+    pub calendar_name: Option<String>,
+    pub guest_name: Option<String>,
+    pub guest_email: Option<String>,
+    pub start_at: Option<String>,
+    pub state: JobState,
+    pub action: JobAction,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    pub next_attempt_at: Option<String>,
+    pub salesforce_id: Option<String>,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
+    /// What happened besides attempts: cancelled by the guest, skipped by support…
+    pub note: Option<String>,
+    pub updated_at: String,
+}
+
+/// Which jobs to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JobFilter {
+    #[serde(default)]
+    pub state: Option<JobState>,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub calendar_id: Option<i64>,
+    /// Matches the guest's name or e-mail, or the booking id.
+    #[serde(default)]
+    pub search: Option<String>,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub limit: Option<i64>,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub offset: Option<i64>,
+}
+
+/// A page of jobs, newest first, with how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JobPage {
+    pub jobs: Vec<JobSummary>,
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
+/// One try at Salesforce: the exact record sent and Salesforce's answer for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AttemptInfo {
+    #[ts(type = "number")]
+    pub attempt: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    #[ts(type = "number | null")]
+    pub http_status: Option<i64>,
+    #[ts(type = "unknown")]
+    pub request: serde_json::Value,
+    #[ts(type = "unknown")]
+    pub response: serde_json::Value,
+    /// done, retry, throttled, auth, permanent or unknown.
+    pub outcome: String,
+}
+
+/// A job with everything support needs: the booking, each attempt, and a link to the Lead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct JobDetail {
+    pub job: JobSummary,
+    pub attempts: Vec<AttemptInfo>,
+    /// The Lead in Salesforce's UI, once it exists.
+    pub lead_url: Option<String>,
+    /// The booking's webhook payload as received.
+    #[ts(type = "unknown")]
+    pub payload: serde_json::Value,
+}
+
+/// A failure, explained for support.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncLogEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number | null")]
+    pub job_id: Option<i64>,
+    #[ts(type = "number | null")]
+    pub booking_id: Option<i64>,
+    #[ts(type = "number | null")]
+    pub calendar_id: Option<i64>,
+    pub calendar_name: Option<String>,
+    pub guest_name: Option<String>,
+    pub guest_email: Option<String>,
+    /// Salesforce's error code (or Leadline's: `invalid_grant`, `unreachable`, `mapping`).
+    pub error_code: String,
+    pub message: String,
+    pub fields: Vec<String>,
+    /// Records a duplicate rule matched.
+    pub duplicate_ids: Vec<String>,
+    #[ts(type = "number")]
+    pub attempt: i64,
+    pub occurred_at: String,
+    pub resolved_at: Option<String>,
+    /// The job's state now.
+    pub job_state: Option<JobState>,
+    pub title: String,
+    pub cause: String,
+    pub fix: String,
+}
+
+/// Which sync-log entries to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncLogFilter {
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub calendar_id: Option<i64>,
+    #[serde(default)]
+    pub error_code: Option<String>,
+    /// The job's state now, e.g. `needs_attention`.
+    #[serde(default)]
+    pub job_state: Option<JobState>,
+    /// RFC 3339: entries at or after.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// RFC 3339: entries before.
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Hide entries whose job has since succeeded or been skipped.
+    #[serde(default)]
+    pub unresolved_only: bool,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub limit: Option<i64>,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub offset: Option<i64>,
+}
+
+/// A page of the sync log, newest first, with the codes present for the filter's menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncLogPage {
+    pub entries: Vec<SyncLogEntry>,
+    #[ts(type = "number")]
+    pub total: i64,
+    pub codes: Vec<String>,
+}
+
+/// What importing a file of payloads did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportReport {
+    #[ts(type = "number")]
+    pub payloads: i64,
+    #[ts(type = "number")]
+    pub queued: i64,
+    #[ts(type = "number")]
+    pub held: i64,
+    /// Already received before: nothing new was made.
+    #[ts(type = "number")]
+    pub duplicates: i64,
+    #[ts(type = "number")]
+    pub cancellations: i64,
+    #[ts(type = "number")]
+    pub calendars_registered: i64,
+    /// Each malformed payload, by its position in the file, with the offending field.
+    pub errors: Vec<String>,
+}
+
+/// What one push did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PushReport {
+    #[ts(type = "number")]
+    pub sent: i64,
+    #[ts(type = "number")]
+    pub done: i64,
+    #[ts(type = "number")]
+    pub retry: i64,
+    #[ts(type = "number")]
+    pub needs_attention: i64,
+    #[ts(type = "number")]
+    pub requests: i64,
+    pub paused: Option<String>,
+}
+
+/// Which jobs a retry or skip applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobSelection {
+    Jobs {
+        #[ts(type = "number[]")]
+        ids: Vec<i64>,
+    },
+    /// Every job needing attention whose last error has this code.
+    Code { code: String },
+    /// Every job needing attention.
+    All,
+}
+
+/// The push's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SyncSettings {
+    /// Requests in flight at once (1 to 16).
+    #[ts(type = "number")]
+    pub concurrency: i64,
+    /// Pause when this share of the daily API limit is used (0.1 to 1.0).
+    pub pause_share: f64,
+    /// A Lead field that is External ID and Unique, to upsert on the booking id; `null` creates.
+    pub external_id_field: Option<String>,
+    /// Run the webhook receiver inside the app.
+    pub webhook_enabled: bool,
+    /// Where the receiver listens; 127.0.0.1 by default.
+    pub webhook_bind: String,
+    #[ts(type = "number")]
+    pub webhook_port: i64,
+}
+
 /// The stable codes an error crosses IPC with; the UI branches on these, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -692,6 +975,21 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     one::<IntegrationDetail>(&mut out);
     one::<IntegrationSettings>(&mut out);
     one::<PreviewInput>(&mut out);
+    one::<JobState>(&mut out);
+    one::<JobAction>(&mut out);
+    one::<QueueCounts>(&mut out);
+    one::<JobSummary>(&mut out);
+    one::<JobFilter>(&mut out);
+    one::<JobPage>(&mut out);
+    one::<AttemptInfo>(&mut out);
+    one::<JobDetail>(&mut out);
+    one::<SyncLogEntry>(&mut out);
+    one::<SyncLogFilter>(&mut out);
+    one::<SyncLogPage>(&mut out);
+    one::<ImportReport>(&mut out);
+    one::<PushReport>(&mut out);
+    one::<JobSelection>(&mut out);
+    one::<SyncSettings>(&mut out);
     one::<ErrorCode>(&mut out);
     one::<ErrorPayload>(&mut out);
     one::<BookingAttribute>(&mut out);

@@ -10,14 +10,17 @@ pub mod connection;
 pub mod data_dir;
 pub mod diagnosis;
 pub mod error;
+pub mod intake;
 pub mod integrations;
 pub mod ipc;
 pub mod mapping;
 pub mod questions;
+pub mod queue;
 pub mod secrets;
 pub mod session;
 pub mod signin;
 pub mod store;
+pub mod sync;
 pub mod team;
 
 use std::path::Path;

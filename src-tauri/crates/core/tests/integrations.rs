@@ -56,7 +56,7 @@ async fn a_new_integration_preselects_required_fields_and_waits_for_its_fix() {
     let s = setup().await;
     let (app, owner) = (&s.f.app, &s.f.owner);
     let d = app
-        .add_integration(owner, s.calendar, s.f.secrets.clone())
+        .add_integration(owner, s.calendar, false, s.f.secrets.clone())
         .await
         .unwrap();
     let fields: Vec<&str> = d.rows.iter().map(|r| r.field.as_str()).collect();
@@ -93,6 +93,7 @@ async fn a_new_integration_preselects_required_fields_and_waits_for_its_fix() {
             &IntegrationSettings {
                 enabled: true,
                 auto_assign: true,
+                skip_held: None,
             },
             s.f.secrets.clone(),
         )
@@ -121,6 +122,7 @@ async fn a_new_integration_preselects_required_fields_and_waits_for_its_fix() {
             &IntegrationSettings {
                 enabled: true,
                 auto_assign: false,
+                skip_held: None,
             },
             s.f.secrets.clone(),
         )
@@ -134,7 +136,7 @@ async fn a_new_integration_preselects_required_fields_and_waits_for_its_fix() {
     );
 
     let again = app
-        .add_integration(owner, s.calendar, s.f.secrets.clone())
+        .add_integration(owner, s.calendar, false, s.f.secrets.clone())
         .await
         .unwrap_err();
     assert_eq!(again.code(), ErrorCode::Conflict);
@@ -145,7 +147,7 @@ async fn a_mapping_salesforce_would_reject_is_not_saved() {
     let s = setup().await;
     let (app, owner) = (&s.f.app, &s.f.owner);
     let before = app
-        .add_integration(owner, s.calendar, s.f.secrets.clone())
+        .add_integration(owner, s.calendar, false, s.f.secrets.clone())
         .await
         .unwrap();
     let mut rows = before.rows.clone();
@@ -201,7 +203,7 @@ async fn a_mapping_salesforce_would_reject_is_not_saved() {
 async fn previews_the_exact_record_for_typed_answers_and_payloads() {
     let s = setup().await;
     let (app, owner) = (&s.f.app, &s.f.owner);
-    app.add_integration(owner, s.calendar, s.f.secrets.clone())
+    app.add_integration(owner, s.calendar, false, s.f.secrets.clone())
         .await
         .unwrap();
     let q = |label| question_id(app, owner, s.calendar, label);
@@ -310,7 +312,7 @@ async fn mapping_files_round_trip_and_report_every_problem() {
     let s = setup().await;
     let (app, owner) = (&s.f.app, &s.f.owner);
     let first = app
-        .add_integration(owner, s.calendar, s.f.secrets.clone())
+        .add_integration(owner, s.calendar, false, s.f.secrets.clone())
         .await
         .unwrap();
     let (_, text) = app.export_mapping(owner, s.calendar).unwrap();
@@ -356,7 +358,7 @@ async fn the_editor_works_from_the_cache_when_salesforce_is_away() {
     let s = setup().await;
     let (app, owner) = (&s.f.app, &s.f.owner);
     let d = app
-        .add_integration(owner, s.calendar, s.f.secrets.clone())
+        .add_integration(owner, s.calendar, false, s.f.secrets.clone())
         .await
         .unwrap();
     assert_eq!(d.describe_fetched_at, "2026-11-24T09:00:00Z");

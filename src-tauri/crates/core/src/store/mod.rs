@@ -9,6 +9,7 @@ mod calendars;
 mod connections;
 mod integrations;
 mod members;
+mod outbox;
 mod settings;
 
 use std::path::{Path, PathBuf};
@@ -20,14 +21,17 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Error, Result};
 
+pub use bookings::NewBooking;
 pub use connections::{NewConnection, OpenConnection};
 pub use integrations::{CachedDescribe, IntegrationRecord};
+pub use outbox::{ClaimedJob, LogRow, NewAttempt, NewLogEntry, state_text};
 
 /// Every migration, oldest first. Append only: a released migration is never edited, because
 /// databases in the field already ran it.
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_init.sql")),
     M::up(include_str!("migrations/0002_connection_usage.sql")),
+    M::up(include_str!("migrations/0003_queue.sql")),
 ];
 
 /// How long a writer waits for another process (the CLI beside the app, say) to finish.

@@ -274,6 +274,18 @@ impl RestClient {
             .await
     }
 
+    /// Updates up to 200 records, each carrying its `Id`, in one sObject Collections request.
+    pub async fn update_many(
+        &self,
+        object: &str,
+        records: &[Map<String, Value>],
+        opts: &WriteOptions,
+    ) -> Result<Vec<SaveResult>, RestError> {
+        let url = self.data_url(&["composite", "sobjects"])?;
+        self.collection(Method::PATCH, url, object, records, opts)
+            .await
+    }
+
     /// Runs a SOQL query and follows `nextRecordsUrl` to the last page.
     pub async fn query(&self, soql: &str) -> Result<QueryResult, RestError> {
         #[derive(serde::Deserialize)]

@@ -1,0 +1,642 @@
+//! The push: claims due jobs under a lease, turns each booking into its exact record through the
+//! calendar's mapping, sends them in sObject Collections requests of up to 200 with bounded
+//! concurrency, maps the per-record results back by position, and moves every job to done,
+//! retry (backoff with full jitter) or needs attention — every failure in the sync log.
+//!
+//! Duplicates are avoided twice over: with an External ID field configured each record is
+//! upserted on the booking id, so a resend can only update; without one, a job whose last
+//! outcome is unknown (a timeout, a dropped connection, a crashed run) is looked up in Salesforce
+//! before it is sent again. The push pauses near the org's daily API limit and on
+//! `invalid_grant`, putting claimed jobs back untouched: no job is failed or lost by a pause.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use leadline_salesforce::rest::{
+    ApiErrorCode, ObjectDescribe, RestClient, RestError, SaveResult, WriteOptions, soql_quote,
+};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::Leadline;
+use crate::actor::{Action, Actor};
+use crate::booking;
+use crate::error::{Error, Result};
+use crate::integrations::SALESFORCE;
+use crate::ipc::{CheckSeverity, JobAction, JobState, PushReport};
+use crate::mapping::preview::{PreviewBooking, preview};
+use crate::queue::PauseReason;
+use crate::secrets::SecretStore;
+use crate::store::{ClaimedJob, NewAttempt, NewLogEntry};
+use crate::sync::backoff;
+use crate::sync::batch::{COLLECTION_LIMIT, batches};
+use crate::sync::classify::{Outcome, classify_code, classify_error};
+
+/// How long a claimed job is ours; a run that dies leaves it to be reclaimed after this.
+pub const LEASE: time::Duration = time::Duration::minutes(5);
+/// Jobs claimed per round.
+pub const CLAIM: i64 = 2000;
+
+/// How a group of records goes to Salesforce.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Mode {
+    Create,
+    Upsert(String),
+    Update,
+}
+
+/// One job made ready: its record, or why it cannot be sent.
+#[derive(Debug)]
+struct Prepared {
+    job: ClaimedJob,
+    object: String,
+    auto_assign: bool,
+    mode: Mode,
+    record: Map<String, Value>,
+}
+
+/// What a job's attempt came to.
+#[derive(Debug)]
+enum Attempted {
+    Done {
+        id: String,
+        response: Value,
+    },
+    Failed {
+        code: String,
+        message: String,
+        fields: Vec<String>,
+        duplicate_ids: Vec<String>,
+        outcome: Outcome,
+        unknown: bool,
+        http_status: Option<i64>,
+        response: Value,
+    },
+}
+
+fn rfc(t: OffsetDateTime) -> String {
+    crate::clock::rfc3339(t)
+}
+
+fn error_result(e: &RestError) -> Attempted {
+    let (code, message, fields) = match e {
+        RestError::Api { errors, .. } => errors
+            .first()
+            .map(|x| (x.code.to_string(), x.message.clone(), x.fields.clone()))
+            .unwrap_or_else(|| ("UNKNOWN".into(), e.to_string(), vec![])),
+        RestError::ReconnectRequired { error, .. } => (error.clone(), e.to_string(), vec![]),
+        RestError::Transport { .. } => ("unreachable".into(), e.to_string(), vec![]),
+        _ => ("error".into(), e.to_string(), vec![]),
+    };
+    Attempted::Failed {
+        code,
+        message,
+        fields,
+        duplicate_ids: vec![],
+        outcome: classify_error(e),
+        unknown: matches!(
+            e,
+            RestError::Transport {
+                outcome_unknown: true,
+                ..
+            }
+        ),
+        http_status: e.status().map(i64::from),
+        response: json!({ "error": e.to_string() }),
+    }
+}
+
+fn save_to_result(r: &SaveResult) -> Attempted {
+    match (&r.id, r.success) {
+        (Some(id), true) => Attempted::Done {
+            id: id.clone(),
+            response: json!({ "id": id, "success": true, "created": r.created }),
+        },
+        _ => {
+            let first = r.errors.first();
+            let code = first.map_or(ApiErrorCode::Other("UNKNOWN".into()), |e| e.code.clone());
+            Attempted::Failed {
+                code: code.to_string(),
+                message: first.map(|e| e.message.clone()).unwrap_or_default(),
+                fields: first.map(|e| e.fields.clone()).unwrap_or_default(),
+                duplicate_ids: first.map(|e| e.duplicate_ids.clone()).unwrap_or_default(),
+                outcome: classify_code(&code),
+                unknown: false,
+                http_status: Some(200),
+                response: json!({
+                    "success": false,
+                    "errors": r.errors.iter().map(|e| json!({
+                        "statusCode": e.code.to_string(), "message": e.message, "fields": e.fields,
+                    })).collect::<Vec<_>>(),
+                }),
+            }
+        }
+    }
+}
+
+impl Leadline {
+    /// Pushes what is due now, once (owner and admin).
+    pub async fn push_now(
+        &self,
+        actor: &Actor,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<PushReport> {
+        actor.may(Action::RunSync)?;
+        self.push_once(secrets).await
+    }
+
+    /// Pushes until nothing is due now (jobs waiting for a later retry stay), or a pause.
+    pub async fn push_until_empty(&self, secrets: Arc<dyn SecretStore>) -> Result<PushReport> {
+        let mut total = PushReport::default();
+        loop {
+            let r = self.push_once(secrets.clone()).await?;
+            total.sent += r.sent;
+            total.done += r.done;
+            total.retry += r.retry;
+            total.needs_attention += r.needs_attention;
+            total.requests += r.requests;
+            total.paused = r.paused.clone();
+            if r.paused.is_some() || r.sent == 0 && r.done == 0 && r.needs_attention == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// When the pause lifts on its own: near the limit, once usage falls; after a reconnect.
+    async fn still_paused(&self, client: Option<&RestClient>) -> Result<Option<String>> {
+        let Some(p) = self.pause()? else {
+            return Ok(None);
+        };
+        match (p.reason, client) {
+            (PauseReason::Limit, Some(c)) => {
+                let share = self.store.read(|tx| {
+                    Ok(tx
+                        .setting("sync.pause_share")?
+                        .and_then(|v| v.as_f64())
+                        .unwrap_or(crate::queue::DEFAULT_PAUSE_SHARE))
+                })?;
+                // One cheap call tells the usage now.
+                if c.limits().await.is_ok() && c.last_usage().is_some_and(|u| u.share() < share) {
+                    self.clear_pause()?;
+                    return Ok(None);
+                }
+                Ok(Some(p.message))
+            }
+            _ => Ok(Some(p.message)),
+        }
+    }
+
+    /// One round: reclaim dead leases, claim due jobs, send them, record every outcome.
+    pub async fn push_once(&self, secrets: Arc<dyn SecretStore>) -> Result<PushReport> {
+        let mut report = PushReport::default();
+        let client = match self.salesforce_client(secrets.clone()) {
+            Ok((_, c)) => Some(c),
+            Err(Error::NotConnected(m)) => {
+                report.paused = Some(m);
+                return Ok(report);
+            }
+            Err(Error::ReconnectRequired(m)) => {
+                self.set_pause(PauseReason::Reconnect, &m)?;
+                report.paused = Some(m);
+                return Ok(report);
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(why) = self.still_paused(client.as_ref()).await? {
+            report.paused = Some(why);
+            return Ok(report);
+        }
+        let Some(client) = client else {
+            return Ok(report);
+        };
+        let settings = self.store.read(|tx| {
+            let ext = tx
+                .setting("salesforce.external_id_field")?
+                .and_then(|v| v.as_str().map(String::from));
+            let conc = tx
+                .setting("sync.concurrency")?
+                .and_then(|v| v.as_i64())
+                .unwrap_or(crate::queue::DEFAULT_CONCURRENCY);
+            let share = tx
+                .setting("sync.pause_share")?
+                .and_then(|v| v.as_f64())
+                .unwrap_or(crate::queue::DEFAULT_PAUSE_SHARE);
+            Ok((ext, conc.clamp(1, 16) as usize, share))
+        })?;
+        let (ext_field, concurrency, pause_share) = settings;
+
+        let now = self.clock.now();
+        let claimed = self.store.write(|tx| {
+            tx.reclaim_expired(&rfc(now))?;
+            tx.claim_due(&rfc(now), &rfc(now + LEASE), CLAIM)
+        })?;
+        if claimed.is_empty() {
+            return Ok(report);
+        }
+
+        let mut schemas: HashMap<String, ObjectDescribe> = HashMap::new();
+        let mut ready = Vec::new();
+        for job in claimed {
+            match self
+                .prepare(
+                    &job,
+                    &client,
+                    &mut schemas,
+                    ext_field.as_deref(),
+                    secrets.clone(),
+                )
+                .await
+            {
+                Ok(Some(p)) => ready.push(p),
+                Ok(None) => report.done += 1,
+                Err(failure) => {
+                    self.settle(&job, None, &failure, &mut report)?;
+                }
+            }
+        }
+        report.sent = ready.len() as i64;
+
+        let groups = batches(
+            ready,
+            |p| (p.object.clone(), p.auto_assign, p.mode.clone()),
+            COLLECTION_LIMIT,
+        );
+        let client_ref = &client;
+        let mut sends =
+            futures_util::stream::iter(groups.into_iter().map(|(key, group)| async move {
+                let (object, auto_assign, mode) = key;
+                let records: Vec<Map<String, Value>> =
+                    group.iter().map(|p| p.record.clone()).collect();
+                let opts = WriteOptions {
+                    auto_assign: Some(auto_assign),
+                    allow_save_on_duplicate_alert: false,
+                };
+                let answer = match &mode {
+                    Mode::Create => client_ref.create_many(&object, &records, &opts).await,
+                    Mode::Upsert(f) => client_ref.upsert_many(&object, f, &records, &opts).await,
+                    Mode::Update => client_ref.update_many(&object, &records, &opts).await,
+                };
+                (group, answer)
+            }))
+            .buffer_unordered(concurrency);
+
+        let mut paused = false;
+        while let Some((group, answer)) = sends.next().await {
+            report.requests += 1;
+            match answer {
+                Ok(results) => {
+                    for (p, r) in group.iter().zip(results.iter()) {
+                        self.settle(&p.job, Some(&p.record), &save_to_result(r), &mut report)?;
+                    }
+                }
+                Err(e) => {
+                    let outcome = classify_error(&e);
+                    if matches!(outcome, Outcome::Auth | Outcome::Throttled)
+                        || matches!(e, RestError::ReconnectRequired { .. })
+                    {
+                        // Nothing of this request was saved: put the jobs back untouched.
+                        let reason = if outcome == Outcome::Throttled {
+                            PauseReason::Limit
+                        } else {
+                            PauseReason::Reconnect
+                        };
+                        let message = match reason {
+                            PauseReason::Limit => {
+                                format!("paused: the org's daily API limit is reached ({e})")
+                            }
+                            _ => format!("paused until Salesforce is connected again: {e}"),
+                        };
+                        if reason == PauseReason::Reconnect
+                            && let Ok(Some(open)) = self.store.read(|tx| tx.open_connection())
+                        {
+                            self.store
+                                .write(|tx| tx.set_reconnect_reason(open.id, Some(&message)))?;
+                        }
+                        self.set_pause(reason, &message)?;
+                        paused = true;
+                        let now = rfc(self.clock.now());
+                        self.store.write(|tx| {
+                            for p in &group {
+                                tx.unclaim(p.job.id, &now)?;
+                            }
+                            Ok(())
+                        })?;
+                    } else {
+                        let failure = error_result(&e);
+                        for p in &group {
+                            self.settle(&p.job, Some(&p.record), &failure, &mut report)?;
+                        }
+                    }
+                }
+            }
+            if let Some(u) = client.last_usage()
+                && u.share() >= pause_share
+                && !paused
+            {
+                self.set_pause(
+                    PauseReason::Limit,
+                    &format!(
+                        "paused near the daily API limit: {} of {} requests used",
+                        u.used, u.limit
+                    ),
+                )?;
+                paused = true;
+            }
+        }
+        drop(sends);
+        if let Some(open) = self.store.read(|tx| tx.open_connection())?
+            && let Some(u) = client.last_usage()
+        {
+            let at = rfc(self.clock.now());
+            self.store
+                .write(|tx| tx.record_api_usage(open.id, u.used as i64, u.limit as i64, &at))?;
+        }
+        report.paused = self.pause()?.map(|p| p.message);
+        Ok(report)
+    }
+
+    /// Builds a job's record. `Ok(None)`: settled without a request (an update with nothing
+    /// changed, or a lost create found in Salesforce). `Err`: why it cannot be sent.
+    async fn prepare(
+        &self,
+        job: &ClaimedJob,
+        client: &RestClient,
+        schemas: &mut HashMap<String, ObjectDescribe>,
+        ext_field: Option<&str>,
+        secrets: Arc<dyn SecretStore>,
+    ) -> std::result::Result<Option<Prepared>, Box<Attempted>> {
+        let fail = |code: &str, message: String| {
+            Box::new(Attempted::Failed {
+                code: code.into(),
+                message,
+                fields: vec![],
+                duplicate_ids: vec![],
+                outcome: Outcome::Permanent,
+                unknown: false,
+                http_status: None,
+                response: Value::Null,
+            })
+        };
+        let internal = |e: Error| fail("storage", e.to_string());
+        let calendar = job
+            .calendar_id
+            .ok_or_else(|| fail("mapping", "the booking names no calendar".into()))?;
+        let (integration, rows, questions, calendar_name) = self
+            .store
+            .read(|tx| {
+                let integration = tx.integration(calendar, SALESFORCE)?;
+                let rows = match &integration {
+                    Some(i) => tx.mapping_rows(i.id)?,
+                    None => Vec::new(),
+                };
+                Ok((
+                    integration,
+                    rows,
+                    tx.questions(calendar)?,
+                    tx.calendar(calendar)?.map(|c| c.name).unwrap_or_default(),
+                ))
+            })
+            .map_err(internal)?;
+        let integration = integration
+            .ok_or_else(|| fail("mapping", "the calendar's integration was removed".into()))?;
+        let object = integration.target_object.clone();
+        if !schemas.contains_key(&object) {
+            let schema = self
+                .schema(&object, secrets, false)
+                .await
+                .map_err(|e| fail("describe", e.to_string()))?;
+            schemas.insert(object.clone(), schema.describe);
+        }
+        let describe = schemas
+            .get(&object)
+            .ok_or_else(|| fail("describe", format!("no field list for {object}")))?;
+        let record_of = |raw: &str| -> std::result::Result<Map<String, Value>, Box<Attempted>> {
+            let b = booking::parse(raw.as_bytes()).map_err(|e| {
+                fail(
+                    "payload",
+                    format!("the stored payload no longer parses: {e}"),
+                )
+            })?;
+            let p = preview(
+                &rows,
+                describe,
+                &questions,
+                &calendar_name,
+                &PreviewBooking::Webhook(&b),
+            );
+            let errors: Vec<String> = p
+                .checks
+                .iter()
+                .filter(|c| c.severity == CheckSeverity::Error)
+                .map(|c| c.message.clone())
+                .collect();
+            if !errors.is_empty() {
+                return Err(Box::new(Attempted::Failed {
+                    code: "mapping".into(),
+                    message: errors.join("; "),
+                    fields: p.checks.iter().filter_map(|c| c.field.clone()).collect(),
+                    duplicate_ids: vec![],
+                    outcome: Outcome::Permanent,
+                    unknown: false,
+                    http_status: None,
+                    response: Value::Null,
+                }));
+            }
+            match p.record {
+                Value::Object(mut m) => {
+                    m.remove("attributes");
+                    Ok(m)
+                }
+                _ => Err(fail("mapping", "the preview made no record".into())),
+            }
+        };
+        let mut record = record_of(&job.raw_payload)?;
+        let mut mode = match ext_field {
+            Some(f) => {
+                record.insert(f.to_string(), Value::String(job.event_id.clone()));
+                Mode::Upsert(f.to_string())
+            }
+            None => Mode::Create,
+        };
+
+        if job.action == JobAction::Update
+            && let Some(original) = job.original_job_id
+        {
+            let found = self
+                .store
+                .read(|tx| {
+                    let state = tx.job_state(original)?;
+                    let payload = match tx.job_summary(original)? {
+                        Some(s) => tx.booking_payload(s.booking_id)?,
+                        None => None,
+                    };
+                    Ok((state, payload))
+                })
+                .map_err(internal)?;
+            if let (Some((JobState::Done, Some(sf_id))), Some(old_raw)) = found {
+                let before = record_of(&old_raw).unwrap_or_default();
+                let mut changed: Map<String, Value> = record
+                    .iter()
+                    .filter(|(k, v)| before.get(*k) != Some(*v))
+                    .filter(|(k, _)| Some(k.as_str()) != ext_field)
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                if changed.is_empty() {
+                    let now = rfc(self.clock.now());
+                    self.store
+                        .write(|tx| {
+                            tx.note_job(job.id, "rescheduled; no mapped field changed", &now)?;
+                            tx.job_done(job.id, &sf_id, job.attempts, &now)
+                        })
+                        .map_err(internal)?;
+                    return Ok(None);
+                }
+                changed.insert("Id".into(), Value::String(sf_id));
+                record = changed;
+                mode = Mode::Update;
+            }
+        }
+
+        // A create whose outcome is unknown may have made its Lead: look before sending again.
+        if mode == Mode::Create && job.outcome_unknown {
+            let conditions: Vec<String> = record
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| format!("{k} = {}", soql_quote(s))))
+                .take(6)
+                .collect();
+            if !conditions.is_empty() {
+                let soql = format!(
+                    "SELECT Id FROM {object} WHERE {} LIMIT 1",
+                    conditions.join(" AND ")
+                );
+                match client.query(&soql).await {
+                    Ok(found) => {
+                        if let Some(id) = found
+                            .records
+                            .first()
+                            .and_then(|r| r.get("Id"))
+                            .and_then(Value::as_str)
+                        {
+                            let now = rfc(self.clock.now());
+                            let id = id.to_string();
+                            self.store
+                                .write(|tx| {
+                                    tx.note_job(job.id, "found in Salesforce after an unknown outcome; not sent again", &now)?;
+                                    tx.job_done(job.id, &id, job.attempts, &now)
+                                })
+                                .map_err(internal)?;
+                            return Ok(None);
+                        }
+                    }
+                    Err(e) => return Err(Box::new(error_result(&e))),
+                }
+            }
+        }
+        Ok(Some(Prepared {
+            job: job.clone(),
+            object,
+            auto_assign: integration.auto_assign,
+            mode,
+            record,
+        }))
+    }
+
+    /// Records one job's attempt and moves the job on.
+    fn settle(
+        &self,
+        job: &ClaimedJob,
+        request: Option<&Map<String, Value>>,
+        result: &Attempted,
+        report: &mut PushReport,
+    ) -> Result<()> {
+        let now_t = self.clock.now();
+        let now = rfc(now_t);
+        let attempt = job.attempts + 1;
+        let request = request.map_or(Value::Null, |r| Value::Object(r.clone()));
+        match result {
+            Attempted::Done { id, response } => {
+                report.done += 1;
+                self.store.write(|tx| {
+                    tx.insert_attempt(&NewAttempt {
+                        job_id: job.id,
+                        attempt,
+                        started_at: &now,
+                        finished_at: &now,
+                        http_status: Some(200),
+                        request: &request,
+                        response,
+                        outcome: "done",
+                    })?;
+                    tx.job_done(job.id, id, attempt, &now)
+                })
+            }
+            Attempted::Failed {
+                code,
+                message,
+                fields,
+                duplicate_ids,
+                outcome,
+                unknown,
+                http_status,
+                response,
+            } => {
+                let queued_at = job
+                    .queued_at
+                    .as_deref()
+                    .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+                    .unwrap_or(now_t);
+                let retryable = matches!(outcome, Outcome::Retryable | Outcome::Throttled)
+                    && !backoff::exhausted(attempt as u32, queued_at, now_t);
+                let (state, next) = if retryable {
+                    report.retry += 1;
+                    let delay = backoff::delay(attempt as u32, rand::random::<f64>());
+                    (JobState::Retry, Some(rfc(now_t + delay)))
+                } else {
+                    report.needs_attention += 1;
+                    (JobState::NeedsAttention, None)
+                };
+                let outcome_text = match (unknown, outcome) {
+                    (true, _) => "unknown",
+                    (_, Outcome::Retryable) => "retry",
+                    (_, Outcome::Throttled) => "throttled",
+                    (_, Outcome::Auth) => "auth",
+                    (_, Outcome::Permanent) => "permanent",
+                };
+                let detail = json!({ "http_status": http_status, "duplicate_ids": duplicate_ids });
+                self.store.write(|tx| {
+                    tx.insert_attempt(&NewAttempt {
+                        job_id: job.id,
+                        attempt,
+                        started_at: &now,
+                        finished_at: &now,
+                        http_status: *http_status,
+                        request: &request,
+                        response,
+                        outcome: outcome_text,
+                    })?;
+                    tx.job_failed(
+                        job.id,
+                        state,
+                        attempt,
+                        next.as_deref(),
+                        code,
+                        message,
+                        *unknown || job.outcome_unknown && !matches!(outcome, Outcome::Permanent),
+                        &now,
+                    )?;
+                    tx.insert_log(&NewLogEntry {
+                        job_id: job.id,
+                        error_code: code,
+                        message,
+                        fields,
+                        attempt,
+                        occurred_at: &now,
+                        detail: &detail,
+                    })
+                })
+            }
+        }
+    }
+}
