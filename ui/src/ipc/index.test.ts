@@ -3,7 +3,18 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
-import { app, audit, calendars, IpcError, members, questions, salesforce, session, settings } from './index';
+import {
+  app,
+  audit,
+  calendars,
+  integrations,
+  IpcError,
+  members,
+  questions,
+  salesforce,
+  session,
+  settings,
+} from './index';
 
 const input = { label: 'Plan', kind: 'single_choice', required: true, choices: ['Basic'] } as const;
 
@@ -222,5 +233,70 @@ describe('session.onEnded', () => {
     ).rejects.toMatchObject({ code: 'connect_cancelled', message: 'connecting was cancelled' });
     stop();
     expect(ended).not.toHaveBeenCalled();
+  });
+});
+
+describe('integration commands', () => {
+  const rows = [
+    {
+      field: 'LastName',
+      source: { kind: 'question', question_id: 12 },
+      transform: { trim: true, half_width: false, name_part: 'last_name', truncate: false, picklist: [] },
+    },
+  ] as const;
+  const copy = () => rows.map((r) => ({ ...r, source: { ...r.source }, transform: { ...r.transform, picklist: [] } }));
+
+  it('call the ten contract commands with snake_case arguments', async () => {
+    const input = {
+      kind: 'sample',
+      sample: {
+        answers: [{ question_id: 12, value: '山田 太郎' }],
+        start_utc: null,
+        guest_timezone: null,
+        guest_locale: 'ja',
+        query: [{ name: 'utm_source', value: 'ads' }],
+      },
+    } as const;
+    await integrations.get(3);
+    await integrations.add(3);
+    await integrations.check(3, copy());
+    await integrations.save(3, copy());
+    await integrations.set(3, { enabled: true, auto_assign: false });
+    await integrations.remove(3);
+    await integrations.refreshSchema(3);
+    await integrations.preview(3, { kind: 'booking', booking_id: 41 }, null);
+    await integrations.preview(3, structuredClone(input) as never, copy());
+    await integrations.exportMapping(3);
+    await integrations.importMapping(3, '{"version":1}');
+
+    expect(invoke.mock.calls).toEqual([
+      ['integration_get', { calendar_id: 3 }],
+      ['integration_add', { calendar_id: 3 }],
+      ['integration_check', { calendar_id: 3, rows }],
+      ['integration_save', { calendar_id: 3, rows }],
+      ['integration_set', { calendar_id: 3, settings: { enabled: true, auto_assign: false } }],
+      ['integration_remove', { calendar_id: 3 }],
+      ['integration_refresh_schema', { calendar_id: 3 }],
+      ['integration_preview', { calendar_id: 3, input: { kind: 'booking', booking_id: 41 }, rows: null }],
+      ['integration_preview', { calendar_id: 3, input, rows }],
+      ['mapping_export', { calendar_id: 3 }],
+      ['mapping_import', { calendar_id: 3, text: '{"version":1}' }],
+    ]);
+  });
+
+  it('resolve with no integration as null', async () => {
+    invoke.mockResolvedValueOnce(null);
+    await expect(integrations.get(3)).resolves.toBeNull();
+  });
+
+  it('reject a refused save with mapping_invalid and the message listing every error', async () => {
+    const payload = {
+      code: 'mapping_invalid',
+      message: 'LastName: required field fed by optional question "Family name"\nCompany: no source',
+    };
+    invoke.mockRejectedValueOnce(payload);
+    const error = await integrations.save(3, copy()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IpcError);
+    expect(error).toMatchObject(payload);
   });
 });

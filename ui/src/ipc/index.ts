@@ -7,13 +7,19 @@ import type { AuditFilter } from '../gen/AuditFilter';
 import type { AuditPage } from '../gen/AuditPage';
 import type { Calendar } from '../gen/Calendar';
 import type { CalendarDetail } from '../gen/CalendarDetail';
+import type { Check } from '../gen/Check';
 import type { ConnectionStatus } from '../gen/ConnectionStatus';
 import type { ConnectRequest } from '../gen/ConnectRequest';
 import type { Disconnected } from '../gen/Disconnected';
 import type { DoctorReport } from '../gen/DoctorReport';
 import type { ExportedFile } from '../gen/ExportedFile';
+import type { IntegrationDetail } from '../gen/IntegrationDetail';
+import type { IntegrationSettings } from '../gen/IntegrationSettings';
+import type { MappingRow } from '../gen/MappingRow';
 import type { Member } from '../gen/Member';
 import type { NewMember } from '../gen/NewMember';
+import type { Preview } from '../gen/Preview';
+import type { PreviewInput } from '../gen/PreviewInput';
 import type { Question } from '../gen/Question';
 import type { QuestionInput } from '../gen/QuestionInput';
 import type { Role } from '../gen/Role';
@@ -125,4 +131,39 @@ export const salesforce = {
   doctor: (): Promise<DoctorReport> => call('salesforce_doctor'),
   /** Owners and admins: revokes the token at Salesforce (when reachable) and forgets it. */
   disconnect: (): Promise<Disconnected> => call('salesforce_disconnect'),
+};
+
+export const integrations = {
+  /** The calendar's Salesforce integration, or `null` when it has none; any member may read it. */
+  get: (calendarId: number): Promise<IntegrationDetail | null> =>
+    call('integration_get', { calendar_id: calendarId }),
+  /**
+   * Owners and admins: adds the integration with a row for every field Salesforce requires, each
+   * with a best-guess source. It starts enabled only when its checks pass.
+   */
+  add: (calendarId: number): Promise<IntegrationDetail> => call('integration_add', { calendar_id: calendarId }),
+  /** The checks `rows` would fail, without saving anything; any member may ask. */
+  check: (calendarId: number, rows: MappingRow[]): Promise<Check[]> =>
+    call('integration_check', { calendar_id: calendarId, rows }),
+  /** Owners and admins: saves `rows`; rejects with `mapping_invalid` (every error listed) while any check is an error. */
+  save: (calendarId: number, rows: MappingRow[]): Promise<IntegrationDetail> =>
+    call('integration_save', { calendar_id: calendarId, rows }),
+  /** Owners and admins: enabling is refused with `mapping_invalid` while the stored mapping has errors. */
+  set: (calendarId: number, settings: IntegrationSettings): Promise<IntegrationDetail> =>
+    call('integration_set', { calendar_id: calendarId, settings }),
+  remove: (calendarId: number): Promise<null> => call('integration_remove', { calendar_id: calendarId }),
+  /** Reads the org's fields again (owners and admins). */
+  refreshSchema: (calendarId: number): Promise<IntegrationDetail> =>
+    call('integration_refresh_schema', { calendar_id: calendarId }),
+  /**
+   * The exact record `input` would post, without calling Salesforce; `rows` previews unsaved rows
+   * (`null`: the stored ones). Any member may preview.
+   */
+  preview: (calendarId: number, input: PreviewInput, rows: MappingRow[] | null): Promise<Preview> =>
+    call('integration_preview', { calendar_id: calendarId, input, rows }),
+  /** Writes the integration as a mapping file into the data directory's `exports/` folder. */
+  exportMapping: (calendarId: number): Promise<ExportedFile> => call('mapping_export', { calendar_id: calendarId }),
+  /** Replaces the integration with a mapping file's text; the window reads the file itself. */
+  importMapping: (calendarId: number, text: string): Promise<IntegrationDetail> =>
+    call('mapping_import', { calendar_id: calendarId, text }),
 };
