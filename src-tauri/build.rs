@@ -39,6 +39,20 @@ fn main() {
         "integration_preview",
         "mapping_export",
         "mapping_import",
+        "queue_counts",
+        "jobs_list",
+        "job_get",
+        "jobs_retry",
+        "jobs_skip",
+        "queue_pause",
+        "push_now",
+        "sync_log_list",
+        "sync_log_export",
+        "bookings_import",
+        "sync_settings_get",
+        "sync_settings_set",
+        "webhook_status",
+        "webhook_token_set",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

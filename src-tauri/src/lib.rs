@@ -3,6 +3,7 @@
 //! open the data directory is kept and shown in the window, not just printed to a terminal nobody
 //! sees.
 
+mod background;
 mod commands;
 mod state;
 
@@ -35,7 +36,30 @@ pub fn run() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let state = AppState::open(args.data_dir.as_deref());
+    let background = state.opened().ok().and_then(|o| {
+        let secrets = o.secrets().ok()?;
+        Some((o.core.clone(), secrets, o.wake.clone()))
+    });
     let result = tauri::Builder::default()
+        .setup(move |app| {
+            if let Some((core, secrets, wake)) = background {
+                tauri::async_runtime::spawn(leadline_core::serve::push_forever(
+                    core.clone(),
+                    secrets.clone(),
+                    wake.clone(),
+                    tokio_util::sync::CancellationToken::new(),
+                ));
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    use tauri::Manager;
+                    let state = handle.state::<AppState>();
+                    if let Ok(o) = state.opened() {
+                        o.receiver.apply(&core, secrets.as_ref(), &wake).await;
+                    }
+                });
+            }
+            Ok(())
+        })
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
@@ -74,6 +98,20 @@ pub fn run() -> ExitCode {
             commands::integrations::integration_preview,
             commands::integrations::mapping_export,
             commands::integrations::mapping_import,
+            commands::queue::queue_counts,
+            commands::queue::jobs_list,
+            commands::queue::job_get,
+            commands::queue::jobs_retry,
+            commands::queue::jobs_skip,
+            commands::queue::queue_pause,
+            commands::queue::push_now,
+            commands::queue::sync_log_list,
+            commands::queue::sync_log_export,
+            commands::queue::bookings_import,
+            commands::queue::sync_settings_get,
+            commands::queue::sync_settings_set,
+            commands::queue::webhook_status,
+            commands::queue::webhook_token_set,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

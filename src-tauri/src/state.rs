@@ -15,7 +15,8 @@ use leadline_salesforce::{AuthFlow, CancellationToken, SystemBrowser};
 
 #[derive(Debug)]
 pub struct Opened {
-    pub core: Leadline,
+    /// Shared with the background push and the webhook receiver.
+    pub core: Arc<Leadline>,
     keyring: Result<Arc<Keyring>, ErrorPayload>,
     pub signin: SignInConfig,
     pub flow: AuthFlow,
@@ -23,6 +24,9 @@ pub struct Opened {
     pub signing_in: Pending,
     /// The Salesforce connection waiting for its browser, if any.
     pub connecting: Pending,
+    /// Wakes the background push (a booking arrived, someone asked).
+    pub wake: Arc<tokio::sync::Notify>,
+    pub receiver: crate::background::Receiver,
 }
 
 /// One browser flow at a time: starting another cancels the one still waiting.
@@ -50,7 +54,7 @@ impl Pending {
 
 impl Opened {
     fn open(dir: &Path) -> leadline_core::Result<Self> {
-        let core = Leadline::open(dir)?;
+        let core = Arc::new(Leadline::open(dir)?);
         let keyring = core
             .team_id()
             .and_then(|id| Keyring::platform(&id))
@@ -68,6 +72,8 @@ impl Opened {
             flow,
             signing_in: Pending::default(),
             connecting: Pending::default(),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            receiver: crate::background::Receiver::default(),
         })
     }
 

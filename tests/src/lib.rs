@@ -14,6 +14,9 @@
 //! times out. The same script serves Salesforce connects (another authorize on the same org).
 //! [`Practice::inspect`] and [`Practice::set_api_usage`] reach the org's `/__sfsim/` test
 //! endpoints, so a test can check what the org itself saw (e.g. which tokens were revoked).
+//! [`Practice::start_with`] starts the practice org changed first (a validation rule, say), for
+//! tests that need Salesforce to refuse something; [`App::choose_file`] hands a file to an
+//! `<input type=file>` as a person picking it would.
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
@@ -568,7 +571,15 @@ impl Practice {
     /// Starts the org for the test named `test` (which names the browser script's log); the
     /// next sign-in is the administrator's.
     pub fn start(test: &str) -> Result<Self> {
+        Self::start_with(test, |_| {})
+    }
+
+    /// Starts the org with `change` applied to it first (the simulated org is fixed once it
+    /// runs, so anything Salesforce should refuse is set up here).
+    pub fn start_with(test: &str, change: impl FnOnce(&mut Org)) -> Result<Self> {
         let test = safe_file_part(test);
+        let mut org = practice_org();
+        change(&mut org);
         let (ready_tx, ready_rx) =
             std::sync::mpsc::channel::<std::result::Result<String, String>>();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -587,7 +598,7 @@ impl Practice {
                 };
                 runtime.block_on(async move {
                     let options = Options {
-                        org: practice_org(),
+                        org,
                         port: 0,
                         tls: false,
                         state_file: None,
@@ -943,6 +954,18 @@ impl App {
         if !text.is_empty() {
             input.send_keys(text).await?;
         }
+        Ok(())
+    }
+
+    /// Chooses `path` in the `<input type=file>` matching `css`, as the file picker would: the
+    /// page's change handler then reads the file. The input may be visually hidden behind its
+    /// label (WebDriver does not require a file input to be interactable).
+    pub async fn choose_file(&self, css: &str, path: &Path) -> Result<()> {
+        let input = self.wait_for(css).await?;
+        let path = path
+            .to_str()
+            .ok_or_else(|| Error(format!("not a UTF-8 path: {}", path.display())))?;
+        input.send_keys(path).await?;
         Ok(())
     }
 

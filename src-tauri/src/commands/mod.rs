@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendars;
 pub mod integrations;
 pub mod questions;
+pub mod queue;
 pub mod salesforce;
 pub mod session;
 pub mod settings;

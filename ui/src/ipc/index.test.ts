@@ -6,14 +6,19 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import {
   app,
   audit,
+  bookings,
   calendars,
   integrations,
   IpcError,
   members,
   questions,
+  queue,
   salesforce,
   session,
   settings,
+  syncLog,
+  syncSettings,
+  webhook,
 } from './index';
 
 const input = { label: 'Plan', kind: 'single_choice', required: true, choices: ['Basic'] } as const;
@@ -298,5 +303,95 @@ describe('integration commands', () => {
     const error = await integrations.save(3, copy()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IpcError);
     expect(error).toMatchObject(payload);
+  });
+});
+
+describe('queue and sync-log commands', () => {
+  it('call the fourteen contract commands with snake_case arguments', async () => {
+    const jobFilter = { state: 'needs_attention', calendar_id: 4, search: 'yamada', limit: 50, offset: 100 } as const;
+    const logFilter = {
+      calendar_id: null,
+      error_code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      job_state: null,
+      since: '2026-01-01T00:00:00Z',
+      until: null,
+      unresolved_only: true,
+      limit: 50,
+      offset: 0,
+    } as const;
+    const sync = {
+      concurrency: 4,
+      pause_share: 0.9,
+      external_id_field: null,
+      webhook_enabled: true,
+      webhook_bind: '127.0.0.1',
+      webhook_port: 17640,
+    };
+    await queue.counts();
+    await queue.list({ ...jobFilter });
+    await queue.get(7);
+    await queue.retry({ kind: 'jobs', ids: [7, 8] });
+    await queue.retry({ kind: 'code', code: 'REQUIRED_FIELD_MISSING' });
+    await queue.skip({ kind: 'all' });
+    await queue.pause(true);
+    await queue.pushNow();
+    await syncLog.list({ ...logFilter });
+    await syncLog.export();
+    await bookings.import('{"webhook_type":"event_confirmed"}\n');
+    await syncSettings.get();
+    await syncSettings.set({ ...sync });
+    await webhook.status();
+    await webhook.setToken('s3cret');
+
+    expect(invoke.mock.calls).toEqual([
+      ['queue_counts', undefined],
+      ['jobs_list', { filter: jobFilter }],
+      ['job_get', { id: 7 }],
+      ['jobs_retry', { selection: { kind: 'jobs', ids: [7, 8] } }],
+      ['jobs_retry', { selection: { kind: 'code', code: 'REQUIRED_FIELD_MISSING' } }],
+      ['jobs_skip', { selection: { kind: 'all' } }],
+      ['queue_pause', { paused: true }],
+      ['push_now', undefined],
+      ['sync_log_list', { filter: logFilter }],
+      ['sync_log_export', undefined],
+      ['bookings_import', { text: '{"webhook_type":"event_confirmed"}\n' }],
+      ['sync_settings_get', undefined],
+      ['sync_settings_set', { settings: sync }],
+      ['webhook_status', undefined],
+      ['webhook_token_set', { token: 's3cret' }],
+    ]);
+  });
+
+  it('resolve with what the command returned', async () => {
+    invoke.mockResolvedValueOnce(3);
+    await expect(queue.retry({ kind: 'all' })).resolves.toBe(3);
+    const files = [
+      { path: '/data/exports/success.csv', rows: 5 },
+      { path: '/data/exports/error.csv', rows: 1 },
+    ];
+    invoke.mockResolvedValueOnce(files);
+    await expect(syncLog.export()).resolves.toEqual(files);
+  });
+
+  it('reject a malformed file with invalid_input and the message naming each payload', async () => {
+    const payload = {
+      code: 'invalid_input',
+      message: 'the file was not imported: 1 of 3 payloads are malformed:\npayload 2: event.id is missing',
+    };
+    invoke.mockRejectedValueOnce(payload);
+    const error = await bookings.import('[]').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IpcError);
+    expect(error).toMatchObject(payload);
+  });
+
+  it('pass skip_held to integration_add only when the admin chose', async () => {
+    await integrations.add(3, true);
+    await integrations.add(3, false);
+    await integrations.set(3, { enabled: true, auto_assign: true, skip_held: true });
+    expect(invoke.mock.calls).toEqual([
+      ['integration_add', { calendar_id: 3, skip_held: true }],
+      ['integration_add', { calendar_id: 3, skip_held: false }],
+      ['integration_set', { calendar_id: 3, settings: { enabled: true, auto_assign: true, skip_held: true } }],
+    ]);
   });
 });

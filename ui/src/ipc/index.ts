@@ -11,8 +11,13 @@ import type { Check } from '../gen/Check';
 import type { ConnectionStatus } from '../gen/ConnectionStatus';
 import type { ConnectRequest } from '../gen/ConnectRequest';
 import type { Disconnected } from '../gen/Disconnected';
+import type { JobDetail } from '../gen/JobDetail';
+import type { JobFilter } from '../gen/JobFilter';
+import type { JobPage } from '../gen/JobPage';
+import type { JobSelection } from '../gen/JobSelection';
 import type { DoctorReport } from '../gen/DoctorReport';
 import type { ExportedFile } from '../gen/ExportedFile';
+import type { ImportReport } from '../gen/ImportReport';
 import type { IntegrationDetail } from '../gen/IntegrationDetail';
 import type { IntegrationSettings } from '../gen/IntegrationSettings';
 import type { MappingRow } from '../gen/MappingRow';
@@ -20,12 +25,18 @@ import type { Member } from '../gen/Member';
 import type { NewMember } from '../gen/NewMember';
 import type { Preview } from '../gen/Preview';
 import type { PreviewInput } from '../gen/PreviewInput';
+import type { PushReport } from '../gen/PushReport';
 import type { Question } from '../gen/Question';
 import type { QuestionInput } from '../gen/QuestionInput';
+import type { QueueCounts } from '../gen/QueueCounts';
 import type { Role } from '../gen/Role';
 import type { SalesforceConnection } from '../gen/SalesforceConnection';
 import type { SignInRequest } from '../gen/SignInRequest';
+import type { SyncLogFilter } from '../gen/SyncLogFilter';
+import type { SyncLogPage } from '../gen/SyncLogPage';
+import type { SyncSettings } from '../gen/SyncSettings';
 import type { TeamSettings } from '../gen/TeamSettings';
+import type { WebhookStatus } from '../gen/WebhookStatus';
 import { IpcError } from './error';
 
 export { ERROR_CODES, IpcError, isErrorCode, isErrorPayload } from './error';
@@ -139,9 +150,14 @@ export const integrations = {
     call('integration_get', { calendar_id: calendarId }),
   /**
    * Owners and admins: adds the integration with a row for every field Salesforce requires, each
-   * with a best-guess source. It starts enabled only when its checks pass.
+   * with a best-guess source. It starts enabled only when its checks pass; then the calendar's
+   * held bookings are queued, or left out (marked skipped) with `skipHeld`.
    */
-  add: (calendarId: number): Promise<IntegrationDetail> => call('integration_add', { calendar_id: calendarId }),
+  add: (calendarId: number, skipHeld?: boolean): Promise<IntegrationDetail> =>
+    call(
+      'integration_add',
+      skipHeld === undefined ? { calendar_id: calendarId } : { calendar_id: calendarId, skip_held: skipHeld },
+    ),
   /** The checks `rows` would fail, without saving anything; any member may ask. */
   check: (calendarId: number, rows: MappingRow[]): Promise<Check[]> =>
     call('integration_check', { calendar_id: calendarId, rows }),
@@ -166,4 +182,53 @@ export const integrations = {
   /** Replaces the integration with a mapping file's text; the window reads the file itself. */
   importMapping: (calendarId: number, text: string): Promise<IntegrationDetail> =>
     call('mapping_import', { calendar_id: calendarId, text }),
+};
+
+export const queue = {
+  /** How many jobs are in each state and why pushing is paused; any member may read them. */
+  counts: (): Promise<QueueCounts> => call('queue_counts'),
+  /** One page of matching jobs, newest first, with how many match in all. */
+  list: (filter: JobFilter): Promise<JobPage> => call('jobs_list', { filter }),
+  /** A job with the exact record of every attempt, Salesforce's answers and the booking's payload. */
+  get: (id: number): Promise<JobDetail> => call('job_get', { id }),
+  /**
+   * Queues failed jobs again (support too); resolves with how many were queued: jobs that are
+   * done, queued or in flight are left as they are.
+   */
+  retry: (selection: JobSelection): Promise<number> => call('jobs_retry', { selection }),
+  /** Marks jobs skipped so they are never pushed (support too); resolves with how many. */
+  skip: (selection: JobSelection): Promise<number> => call('jobs_skip', { selection }),
+  /** Owners and admins: pauses or resumes the push; resolves with the counts after. */
+  pause: (paused: boolean): Promise<QueueCounts> => call('queue_pause', { paused }),
+  /** Owners and admins: pushes what is due now and resolves with what happened. */
+  pushNow: (): Promise<PushReport> => call('push_now'),
+};
+
+export const syncLog = {
+  /** One page of failures (explained), newest first, with the codes present for the menu. */
+  list: (filter: SyncLogFilter): Promise<SyncLogPage> => call('sync_log_list', { filter }),
+  /** Writes the success and the error file (Data Loader style) into the data folder's `exports/`. */
+  export: (): Promise<ExportedFile[]> => call('sync_log_export'),
+};
+
+export const bookings = {
+  /**
+   * Owners and admins: imports the text of a file of payloads (a JSON array or JSON lines); the
+   * window reads the file itself. A file with any malformed payload is refused whole
+   * (`invalid_input`, every bad payload named by position).
+   */
+  import: (text: string): Promise<ImportReport> => call('bookings_import', { text }),
+};
+
+export const syncSettings = {
+  get: (): Promise<SyncSettings> => call('sync_settings_get'),
+  /** Owners and admins; the webhook receiver restarts to match. */
+  set: (settings: SyncSettings): Promise<SyncSettings> => call('sync_settings_set', { settings }),
+};
+
+export const webhook = {
+  /** Whether the receiver listens, where (the URL to give TimeRex), and whether a token is kept. */
+  status: (): Promise<WebhookStatus> => call('webhook_status'),
+  /** Keeps TimeRex's token in the keyring (it is never read back) and restarts the receiver. */
+  setToken: (token: string): Promise<WebhookStatus> => call('webhook_token_set', { token }),
 };

@@ -7,16 +7,18 @@ describe('navItems', () => {
       'nav-calendars',
       'nav-team',
       'nav-integrations',
+      'nav-queue',
+      'nav-sync-log',
       'nav-audit',
     ]);
   });
 
   it('hides Team from admins', () => {
-    expect(navItems('admin').map((i) => i.label)).toEqual(['Calendars', 'Integrations', 'Audit log']);
+    expect(navItems('admin').map((i) => i.label)).toEqual(['Calendars', 'Integrations', 'Queue', 'Sync log', 'Audit log']);
   });
 
-  it('shows support the calendars and the integrations, to read', () => {
-    expect(navItems('support').map((i) => i.section)).toEqual(['calendars', 'integrations']);
+  it('shows support the calendars, the integrations, the queue and the sync log', () => {
+    expect(navItems('support').map((i) => i.section)).toEqual(['calendars', 'integrations', 'queue', 'sync-log']);
   });
 });
 
@@ -34,5 +36,13 @@ describe('sectionOf and mayOpen', () => {
     expect(mayOpen('owner', { page: 'team' })).toBe(true);
     expect(mayOpen('support', { page: 'integrations' })).toBe(true);
     expect(sectionOf({ page: 'integrations' })).toBe('integrations');
+  });
+
+  it('opens the queue and the sync log to every role', () => {
+    for (const role of ['owner', 'admin', 'support'] as const) {
+      expect(mayOpen(role, { page: 'queue' })).toBe(true);
+      expect(mayOpen(role, { page: 'sync-log' })).toBe(true);
+    }
+    expect(sectionOf({ page: 'sync-log' })).toBe('sync-log');
   });
 });

@@ -7,13 +7,15 @@ export type Route =
   | { page: 'calendar'; id: number }
   | { page: 'team' }
   | { page: 'integrations' }
+  | { page: 'queue' }
+  | { page: 'sync-log' }
   | { page: 'audit' };
 
 /** A message a page hands to the next one, e.g. why the calendar page closed. */
 export type Notice = { kind: 'error' | 'status'; message: string };
 
 /** The top-level sections the header links to. */
-export type Section = 'calendars' | 'team' | 'integrations' | 'audit';
+export type Section = 'calendars' | 'team' | 'integrations' | 'queue' | 'sync-log' | 'audit';
 
 export interface NavItem {
   section: Section;
@@ -28,6 +30,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { section: 'team', label: 'Team', testid: 'nav-team', needs: 'manage_members' },
   // Every member sees the connection (support read-only) so anyone can tell when a reconnect is due.
   { section: 'integrations', label: 'Integrations', testid: 'nav-integrations', needs: null },
+  // Every member: support's work is the sync log (retry, skip), and everyone may watch the queue.
+  { section: 'queue', label: 'Queue', testid: 'nav-queue', needs: null },
+  { section: 'sync-log', label: 'Sync log', testid: 'nav-sync-log', needs: null },
   { section: 'audit', label: 'Audit log', testid: 'nav-audit', needs: 'read_audit' },
 ];
 

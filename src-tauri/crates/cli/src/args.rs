@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use leadline_core::ipc::{QuestionKind, Role};
+use leadline_core::ipc::{JobState, QuestionKind, Role};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,6 +70,140 @@ pub enum Command {
     /// The exact Lead a booking would post through the calendar's mapping, with every failing
     /// check; calls Salesforce only for the field list (cached for a day).
     Preview(PreviewArgs),
+    /// Runs headless: the webhook receiver (POST /webhooks/timerex) and the push, until Ctrl-C.
+    Serve(ServeArgs),
+    /// Imports a file of webhook payloads (a JSON array, or JSON lines) into the queue.
+    Import { file: PathBuf },
+    /// Pushes what is due to Salesforce once and exits (with --until-empty: until nothing is due).
+    Push {
+        #[arg(long)]
+        until_empty: bool,
+    },
+    /// The queue: counts by state and a page of jobs (newest first); `--job ID` shows one job
+    /// with every attempt.
+    Queue(QueueArgs),
+    /// The sync log: every failure with its explanation and fix; `log export` writes the
+    /// success and error files.
+    Log(LogArgs),
+    /// Queues failed jobs again: by id, every job failing with --code, or --all.
+    Retry(SelectionArgs),
+    /// Marks failed jobs skipped: they will not be pushed.
+    Skip(SelectionArgs),
+    /// Keeps the token TimeRex generated for the webhook in the OS keyring (read from stdin).
+    WebhookToken,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen on this address instead of the team's setting (127.0.0.1 by default).
+    #[arg(long, value_name = "IP")]
+    pub bind: Option<String>,
+    /// Listen on this port instead of the team's setting (17640 by default).
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Do not run the webhook receiver, only the push.
+    #[arg(long)]
+    pub no_webhook: bool,
+    /// How long a push holds its jobs before another run may take them over (default 300).
+    #[arg(long, value_name = "SECONDS")]
+    pub lease_seconds: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    #[arg(long, value_enum)]
+    pub state: Option<StateArg>,
+    #[arg(long, value_name = "ID")]
+    pub calendar: Option<i64>,
+    /// Matches the guest's name or e-mail, or the booking id.
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    #[arg(long, default_value_t = 0)]
+    pub offset: i64,
+    /// Show this job with every attempt instead.
+    #[arg(long, value_name = "ID")]
+    pub job: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(subcommand)]
+    pub command: Option<LogCommand>,
+    #[arg(long, value_name = "ID")]
+    pub calendar: Option<i64>,
+    /// A Salesforce error code, e.g. REQUIRED_FIELD_MISSING.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// The job's state now.
+    #[arg(long, value_enum)]
+    pub state: Option<StateArg>,
+    /// Entries at or after this RFC 3339 time.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Entries before this RFC 3339 time.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only failures not yet resolved.
+    #[arg(long)]
+    pub unresolved: bool,
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    #[arg(long, default_value_t = 0)]
+    pub offset: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Data Loader style result files: successes (the records with their Ids) and errors.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        successes: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        errors: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SelectionArgs {
+    /// Job ids.
+    pub ids: Vec<i64>,
+    /// Every job needing attention whose last error has this code.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Every job needing attention.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Job states as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateArg {
+    Held,
+    Queued,
+    InFlight,
+    Retry,
+    Done,
+    NeedsAttention,
+    Skipped,
+    Cancelled,
+}
+
+impl From<StateArg> for JobState {
+    fn from(s: StateArg) -> Self {
+        match s {
+            StateArg::Held => JobState::Held,
+            StateArg::Queued => JobState::Queued,
+            StateArg::InFlight => JobState::InFlight,
+            StateArg::Retry => JobState::Retry,
+            StateArg::Done => JobState::Done,
+            StateArg::NeedsAttention => JobState::NeedsAttention,
+            StateArg::Skipped => JobState::Skipped,
+            StateArg::Cancelled => JobState::Cancelled,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

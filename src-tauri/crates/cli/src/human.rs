@@ -3,7 +3,8 @@
 use leadline_core::actor::role_name;
 use leadline_core::ipc::{
     AuditPage, Calendar, CalendarDetail, Check, CheckSeverity, DoctorReport, IntegrationDetail,
-    Member, Preview, Question, SalesforceConnection, Severity, Source,
+    JobDetail, JobPage, JobState, Member, Preview, PushReport, Question, QueueCounts,
+    SalesforceConnection, Severity, Source, SyncLogPage,
 };
 
 pub fn calendars(list: &[Calendar]) -> String {
@@ -220,5 +221,112 @@ pub fn preview(p: &Preview) -> String {
         out.push_str(&format!("  {:<28} ← {}{transform}\n", f.field, f.source));
     }
     out.push_str(&checks(&p.checks));
+    out
+}
+
+fn state(s: JobState) -> &'static str {
+    leadline_core::store::state_text(s)
+}
+
+pub fn counts(c: &QueueCounts) -> String {
+    let mut out = format!(
+        "held {}  queued {}  in flight {}  retry {}  done {}  needs attention {}  skipped {}  cancelled {}\n",
+        c.held, c.queued, c.in_flight, c.retry, c.done, c.needs_attention, c.skipped, c.cancelled
+    );
+    if let Some(p) = &c.paused {
+        out.push_str(&format!("PAUSED: {p}\n"));
+    }
+    out
+}
+
+pub fn jobs(page: &JobPage) -> String {
+    let mut out = String::new();
+    for j in &page.jobs {
+        out.push_str(&format!(
+            "{:>7}  {:<16}  {:<28}  {:<20}  {:>2}  {}\n",
+            j.id,
+            state(j.state),
+            j.guest_email.as_deref().unwrap_or("—"),
+            j.calendar_name.as_deref().unwrap_or("—"),
+            j.attempts,
+            j.salesforce_id
+                .as_deref()
+                .or(j.last_error_code.as_deref())
+                .unwrap_or("")
+        ));
+    }
+    out.push_str(&format!("{} of {} jobs\n", page.jobs.len(), page.total));
+    out
+}
+
+pub fn job_detail(d: &JobDetail) -> String {
+    let j = &d.job;
+    let mut out = format!(
+        "job {} ({}) for booking {} of {}: {}\n",
+        j.id,
+        match j.action {
+            leadline_core::ipc::JobAction::Create => "create",
+            leadline_core::ipc::JobAction::Update => "update",
+        },
+        j.event_id,
+        j.guest_email.as_deref().unwrap_or("an unnamed guest"),
+        state(j.state)
+    );
+    if let Some(n) = &j.note {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    if let Some(url) = &d.lead_url {
+        out.push_str(&format!("Lead: {url}\n"));
+    }
+    for a in &d.attempts {
+        out.push_str(&format!(
+            "attempt {} at {}: {} (HTTP {})\n  sent:   {}\n  answer: {}\n",
+            a.attempt,
+            a.started_at,
+            a.outcome,
+            a.http_status.map_or("—".into(), |s| s.to_string()),
+            a.request,
+            a.response
+        ));
+    }
+    out
+}
+
+pub fn push(r: &PushReport) -> String {
+    let mut out = format!(
+        "sent {} in {} request(s): {} done, {} to retry, {} need attention\n",
+        r.sent, r.requests, r.done, r.retry, r.needs_attention
+    );
+    if let Some(p) = &r.paused {
+        out.push_str(&format!("PAUSED: {p}\n"));
+    }
+    out
+}
+
+pub fn sync_log(page: &SyncLogPage) -> String {
+    let mut out = String::new();
+    for e in &page.entries {
+        out.push_str(&format!(
+            "{}  {:<28}  {:<20}  {}  (attempt {}{})\n  {}\n  why: {}\n  fix: {}\n",
+            e.occurred_at,
+            e.guest_email.as_deref().unwrap_or("—"),
+            e.calendar_name.as_deref().unwrap_or("—"),
+            e.error_code,
+            e.attempt,
+            if e.resolved_at.is_some() {
+                ", resolved"
+            } else {
+                ""
+            },
+            e.message,
+            e.cause,
+            e.fix
+        ));
+    }
+    out.push_str(&format!(
+        "{} of {} entries\n",
+        page.entries.len(),
+        page.total
+    ));
     out
 }

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use clap::Parser;
 use leadline_core::actor::role_name;
 use leadline_core::ipc::{
-    AuditFilter, CheckSeverity, ConnectRequest, LoginHostKind, NewMember, PreviewInput,
-    ProviderKind, QuestionInput, Severity, SignInRequest,
+    AuditFilter, CheckSeverity, ConnectRequest, JobFilter, JobSelection, LoginHostKind, NewMember,
+    PreviewInput, ProviderKind, QuestionInput, Severity, SignInRequest, SyncLogFilter,
 };
 use leadline_core::secrets::{Keyring, SecretStore};
 use leadline_core::signin::SignInConfig;
@@ -26,8 +26,9 @@ use leadline_salesforce::{AuthFlow, CancellationToken, Provider, SystemBrowser};
 use serde::Serialize;
 
 use args::{
-    AuditArgs, CalendarCommand, Cli, Command, ConnectArgs, MappingCommand, MemberCommand,
-    PreviewArgs, ProviderArg, QuestionCommand, SettingsCommand, SigninArgs,
+    AuditArgs, CalendarCommand, Cli, Command, ConnectArgs, LogCommand, MappingCommand,
+    MemberCommand, PreviewArgs, ProviderArg, QuestionCommand, SelectionArgs, ServeArgs,
+    SettingsCommand, SigninArgs,
 };
 
 /// The refusal every acting command gives when there is no session.
@@ -91,6 +92,18 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             let keyring = keyring()?;
             let actor = acting(&app, &keyring)?;
             mapping(&app, &actor, Arc::new(keyring), m)
+        }
+        Command::Serve(_)
+        | Command::Import { .. }
+        | Command::Push { .. }
+        | Command::Queue(_)
+        | Command::Log(_)
+        | Command::Retry(_)
+        | Command::Skip(_)
+        | Command::WebhookToken => {
+            let keyring = keyring()?;
+            let actor = acting(&app, &keyring)?;
+            queue(app, &actor, Arc::new(keyring), &cli.command)
         }
         Command::Preview(p) => {
             let keyring = keyring()?;
@@ -277,6 +290,179 @@ fn salesforce(
             out(&status, text)
         }
     }
+}
+
+fn selection(args: &SelectionArgs) -> JobSelection {
+    match (&args.code, args.all) {
+        (Some(code), _) => JobSelection::Code { code: code.clone() },
+        (None, true) => JobSelection::All,
+        (None, false) => JobSelection::Jobs {
+            ids: args.ids.clone(),
+        },
+    }
+}
+
+/// The queue's commands; `serve` runs until Ctrl-C or SIGTERM.
+fn queue(
+    app: Leadline,
+    actor: &Actor,
+    secrets: Arc<dyn SecretStore>,
+    cmd: &Command,
+) -> Result<Output, Error> {
+    match cmd {
+        Command::Import { file } => {
+            let r = app.import_payloads(actor, &read_file(file)?)?;
+            let text = format!(
+                "{} payloads: {} queued, {} held, {} already received, {} cancellations, {} calendars registered\n",
+                r.payloads, r.queued, r.held, r.duplicates, r.cancellations, r.calendars_registered
+            );
+            out(&r, text)
+        }
+        Command::Push { until_empty } => {
+            let rt = runtime()?;
+            let r = if *until_empty {
+                rt.block_on(app.push_until_empty(secrets))?
+            } else {
+                rt.block_on(app.push_now(actor, secrets))?
+            };
+            let mut o = out(&r, human::push(&r))?;
+            o.problems = r.needs_attention > 0;
+            Ok(o)
+        }
+        Command::Queue(q) => match q.job {
+            Some(id) => {
+                let d = app.job_detail(actor, id)?;
+                out(&d, human::job_detail(&d))
+            }
+            None => {
+                let counts = app.queue_counts(actor)?;
+                let page = app.jobs(
+                    actor,
+                    &JobFilter {
+                        state: q.state.map(Into::into),
+                        calendar_id: q.calendar,
+                        search: q.search.clone(),
+                        limit: Some(q.limit),
+                        offset: Some(q.offset),
+                    },
+                )?;
+                let text = format!("{}{}", human::counts(&counts), human::jobs(&page));
+                out(&serde_json::json!({ "counts": counts, "jobs": page }), text)
+            }
+        },
+        Command::Log(l) => match &l.command {
+            Some(LogCommand::Export { successes, errors }) => {
+                let (ok, bad) = app.export_results(actor, successes, errors)?;
+                let text = format!(
+                    "wrote {} ({} rows) and {} ({} rows)\n",
+                    ok.path, ok.rows, bad.path, bad.rows
+                );
+                out(&serde_json::json!({ "successes": ok, "errors": bad }), text)
+            }
+            None => {
+                let page = app.sync_log(
+                    actor,
+                    &SyncLogFilter {
+                        calendar_id: l.calendar,
+                        error_code: l.code.clone(),
+                        job_state: l.state.map(Into::into),
+                        since: l.since.clone(),
+                        until: l.until.clone(),
+                        unresolved_only: l.unresolved,
+                        limit: Some(l.limit),
+                        offset: Some(l.offset),
+                    },
+                )?;
+                out(&page, human::sync_log(&page))
+            }
+        },
+        Command::Retry(sel) => {
+            let n = app.retry_jobs(actor, &selection(sel))?;
+            out(
+                &serde_json::json!({ "queued": n }),
+                format!("{n} job(s) queued again\n"),
+            )
+        }
+        Command::Skip(sel) => {
+            let n = app.skip_jobs(actor, &selection(sel))?;
+            out(
+                &serde_json::json!({ "skipped": n }),
+                format!("{n} job(s) skipped\n"),
+            )
+        }
+        Command::WebhookToken => {
+            let mut token = String::new();
+            std::io::stdin().read_line(&mut token).map_err(|e| {
+                Error::InvalidInput(format!("webhook token: cannot read stdin: {e}"))
+            })?;
+            leadline_core::webhook::set_token(&app, actor, secrets.as_ref(), &token)?;
+            out(
+                &serde_json::json!({ "token_set": true }),
+                "the webhook token is kept in the OS keyring\n".into(),
+            )
+        }
+        Command::Serve(args) => serve(app, actor, secrets, args),
+        _ => Err(Error::InvalidInput("not a queue command".into())),
+    }
+}
+
+/// Runs the webhook receiver and the push until Ctrl-C or SIGTERM.
+fn serve(
+    app: Leadline,
+    actor: &Actor,
+    secrets: Arc<dyn SecretStore>,
+    args: &ServeArgs,
+) -> Result<Output, Error> {
+    if let Some(s) = args.lease_seconds {
+        app.set_lease_seconds(actor, s)?;
+    }
+    let settings = app.sync_settings(actor)?;
+    let core = Arc::new(app);
+    runtime()?.block_on(async move {
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let stop = tokio_util::sync::CancellationToken::new();
+        let receiver = if args.no_webhook {
+            None
+        } else {
+            let token = leadline_core::webhook::token(secrets.as_ref())?;
+            let bind = args.bind.clone().unwrap_or(settings.webhook_bind);
+            let ip: std::net::IpAddr = bind.parse().map_err(|_| {
+                Error::InvalidInput(format!("--bind: {bind:?} is not an IP address"))
+            })?;
+            let port = args
+                .port
+                .unwrap_or(u16::try_from(settings.webhook_port).unwrap_or(0));
+            let r = leadline_core::webhook::start(
+                core.clone(),
+                &token,
+                std::net::SocketAddr::new(ip, port),
+                wake.clone(),
+            )
+            .await?;
+            // Scripts wait for this line to know where to post.
+            println!("listening on {}", r.url());
+            Some(r)
+        };
+        eprintln!("pushing to Salesforce… (Ctrl-C stops)");
+        let push = tokio::spawn(leadline_core::serve::push_forever(
+            core.clone(),
+            secrets.clone(),
+            wake,
+            stop.clone(),
+        ));
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| Error::Storage(format!("cannot listen for SIGTERM: {e}")))?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        stop.cancel();
+        let _ = push.await;
+        if let Some(r) = receiver {
+            let _ = r.stop().await;
+        }
+        out(&serde_json::json!({ "stopped": true }), "stopped\n".into())
+    })
 }
 
 fn read_file(path: &std::path::Path) -> Result<String, Error> {

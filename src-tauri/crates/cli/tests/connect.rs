@@ -9,15 +9,7 @@ mod common;
 use leadline_sfsim::org::PRACTICE_USERNAME;
 use serde_json::Value;
 
-use common::{Sim, command, connect, json, json_error, signin};
-
-fn sim_get(sim: &Sim, path: &str) -> Value {
-    let out = std::process::Command::new("curl")
-        .args(["-s", "--max-time", "10", &format!("{}{path}", sim.url)])
-        .output()
-        .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{Sim, command, connect, json, json_error, signin, sim_get};
 
 /// The values of every live refresh token sfsim has issued.
 fn live_refresh_tokens(sim: &Sim) -> Vec<String> {

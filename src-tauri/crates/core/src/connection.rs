@@ -306,6 +306,13 @@ impl Leadline {
                     Arc::new(KeyringTokens(secrets)),
                 );
                 self.salesforce.put(id, client);
+                // A queue paused for this reconnect resumes by itself.
+                if self
+                    .pause()?
+                    .is_some_and(|p| p.reason == crate::queue::PauseReason::Reconnect)
+                {
+                    self.clear_pause()?;
+                }
                 tracing::info!(
                     org_id = %proven.org_id,
                     username = %proven.username,

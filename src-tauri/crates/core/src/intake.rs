@@ -220,6 +220,7 @@ fn store_booking(
             if unpushed(state) {
                 let note = format!("cancelled by the guest at {now}, before it was pushed");
                 tx.set_job_state(job, JobState::Cancelled, Some(&note), now)?;
+                tx.resolve_log(job, now)?;
             } else {
                 let note = match sf_id {
                     Some(id) => format!("the guest cancelled at {now}, after Lead {id} was made"),
@@ -228,6 +229,24 @@ fn store_booking(
                 tx.note_job(job, &note, now)?;
             }
         }
+        return Ok(accepted(Intake::Cancellation));
+    }
+
+    // Its cancellation came first (webhooks are not ordered; a file may list it earlier): the
+    // booking is kept, but nothing is pushed for it.
+    if tx
+        .booking_by_event(&b.event_id, "event_cancelled")?
+        .is_some()
+    {
+        let job = tx.insert_job(
+            booking_id,
+            JobState::Cancelled,
+            JobAction::Create,
+            None,
+            now,
+        )?;
+        let note = format!("the guest had already cancelled when it arrived at {now}");
+        tx.note_job(job, &note, now)?;
         return Ok(accepted(Intake::Cancellation));
     }
 
@@ -243,14 +262,18 @@ fn store_booking(
         && let Some(old_booking) = tx.booking_by_event(old, "event_confirmed")?
         && let Some((job, old_state, _)) = tx.job_of_booking(old_booking)?
     {
-        if unpushed(old_state) {
+        // A retry whose last send lost its answer may have made the Lead: like one in flight,
+        // it is waited for and its Lead updated, never replaced by a second create.
+        let maybe_pushed = old_state == JobState::Retry && tx.job_outcome_unknown(job)?;
+        if unpushed(old_state) && !maybe_pushed {
             let note = format!(
                 "replaced by the rescheduled booking {} before it was pushed",
                 b.event_id
             );
             tx.set_job_state(job, JobState::Cancelled, Some(&note), now)?;
-        } else if matches!(old_state, JobState::Done | JobState::InFlight) {
-            // Update the original's Lead; an in-flight original is waited for at push time.
+            tx.resolve_log(job, now)?;
+        } else if maybe_pushed || matches!(old_state, JobState::Done | JobState::InFlight) {
+            // Update the original's Lead; an original not yet settled is waited for at push time.
             action = JobAction::Update;
             original = Some(job);
         }

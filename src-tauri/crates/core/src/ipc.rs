@@ -889,6 +889,18 @@ pub struct SyncSettings {
     pub webhook_port: i64,
 }
 
+/// The webhook receiver inside the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WebhookStatus {
+    pub enabled: bool,
+    /// Where it listens, when it does: the URL to give TimeRex.
+    pub url: Option<String>,
+    /// Whether a token is kept (never the token itself).
+    pub token_set: bool,
+    /// Why it is not listening although enabled.
+    pub error: Option<String>,
+}
+
 /// The stable codes an error crosses IPC with; the UI branches on these, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -990,6 +1002,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     one::<PushReport>(&mut out);
     one::<JobSelection>(&mut out);
     one::<SyncSettings>(&mut out);
+    one::<WebhookStatus>(&mut out);
     one::<ErrorCode>(&mut out);
     one::<ErrorPayload>(&mut out);
     one::<BookingAttribute>(&mut out);

@@ -17,11 +17,13 @@ pub mod mapping;
 pub mod questions;
 pub mod queue;
 pub mod secrets;
+pub mod serve;
 pub mod session;
 pub mod signin;
 pub mod store;
 pub mod sync;
 pub mod team;
+pub mod webhook;
 
 use std::path::Path;
 use std::sync::Arc;

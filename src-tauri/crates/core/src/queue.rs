@@ -229,6 +229,11 @@ impl Leadline {
     /// The push's settings (any member may read them).
     pub fn sync_settings(&self, actor: &Actor) -> Result<SyncSettings> {
         actor.may(Action::Read)?;
+        self.raw_sync_settings()
+    }
+
+    /// The push's settings, for the app's own background work (no member acts).
+    pub fn raw_sync_settings(&self) -> Result<SyncSettings> {
         self.store.read(|tx| {
             let int =
                 |k, d| -> Result<i64> { Ok(tx.setting(k)?.and_then(|v| v.as_i64()).unwrap_or(d)) };

@@ -234,3 +234,57 @@ pub fn connect(dir: &Path, sim: &Sim) -> Output {
     require_keyring(&out);
     out
 }
+
+/// A confirmed booking on the calendar at URL path `path`, guest number `i`: every booking's
+/// e-mail is unique, so Leads can be counted per booking. Company is required on the form, so
+/// the calendar registered from these payloads maps cleanly.
+pub fn payload(path: &str, i: usize) -> Value {
+    serde_json::json!({
+        "webhook_type": "event_confirmed",
+        "calendar_url_path": path,
+        "team_url_path": "acme_7618",
+        "calendar_url": format!("https://timerex.net/s/acme_7618/{path}?utm_source=ads"),
+        "calendar_name": format!("Demo {path}"),
+        "event": {
+            "id": format!("ev{path}{i:06}"),
+            "status": 1,
+            "start_datetime": "2026-12-01T08:00:00+00:00",
+            "end_datetime": "2026-12-01T09:00:00+00:00",
+            "guest_locale": "en",
+            "guest_timezone": "Asia/Tokyo",
+            "form": [
+                { "field_type": "company_name", "required": true, "label": "Company", "value": format!("Acme {i}") },
+                { "field_type": "guest_name", "required": true, "label": "Name", "value": format!("Guest{i} Yamada") },
+                { "field_type": "guest_email", "required": true, "label": "Email", "value": format!("guest{i}@example.com") }
+            ],
+            "is_changed": false
+        }
+    })
+}
+
+/// Writes `n` payloads for calendar `path` as JSON lines and returns the file.
+pub fn payload_file(dir: &Path, path: &str, n: usize) -> PathBuf {
+    let file = dir.join(format!("payloads-{path}.jsonl"));
+    let text: String = (0..n).map(|i| format!("{}\n", payload(path, i))).collect();
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+/// GET on the simulator's inspection endpoints, with curl (these tests have no async runtime).
+pub fn sim_get(sim: &Sim, path: &str) -> Value {
+    let out = Command::new("curl")
+        .args(["-s", "--max-time", "30", &format!("{}{path}", sim.url)])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The e-mail of every Lead in the simulated org.
+pub fn lead_emails(sim: &Sim) -> Vec<String> {
+    sim_get(sim, "/__sfsim/records/Lead")["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["Email"].as_str().map(String::from))
+        .collect()
+}

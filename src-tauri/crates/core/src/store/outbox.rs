@@ -211,6 +211,20 @@ impl Tx<'_> {
             .map_err(Into::into)
     }
 
+    /// Whether the job's last send may have reached Salesforce without its answer (a dropped
+    /// connection, a crashed run): its Lead may exist though the job is not done.
+    pub fn job_outcome_unknown(&self, id: i64) -> Result<bool> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT outcome_unknown FROM outbox_jobs WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false))
+    }
+
     pub fn job_state(&self, id: i64) -> Result<Option<(JobState, Option<String>)>> {
         self.0
             .query_row(

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::StreamExt;
 use leadline_salesforce::rest::{
@@ -29,15 +30,18 @@ use crate::ipc::{CheckSeverity, JobAction, JobState, PushReport};
 use crate::mapping::preview::{PreviewBooking, preview};
 use crate::queue::PauseReason;
 use crate::secrets::SecretStore;
-use crate::store::{ClaimedJob, NewAttempt, NewLogEntry};
+use crate::store::{ClaimedJob, NewAttempt, NewLogEntry, Tx};
 use crate::sync::backoff;
 use crate::sync::batch::{COLLECTION_LIMIT, batches};
 use crate::sync::classify::{Outcome, classify_code, classify_error};
 
-/// How long a claimed job is ours; a run that dies leaves it to be reclaimed after this.
+/// How long a claimed job is ours unless the setting `sync.lease_seconds` says otherwise; a run
+/// that dies leaves its jobs to be reclaimed after this.
 pub const LEASE: time::Duration = time::Duration::minutes(5);
-/// Jobs claimed per round.
-pub const CLAIM: i64 = 2000;
+pub const LEASE_SETTING: &str = "sync.lease_seconds";
+/// Requests' worth of jobs claimed per round, per request in flight: rounds are whole waves of
+/// full Collections requests, so no wave leaves a connection idle.
+pub const CLAIM_WAVES: i64 = 4;
 
 /// How a group of records goes to Salesforce.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,6 +51,16 @@ enum Mode {
     Update,
 }
 
+/// Jobs looked up per query: their values travel in the query string.
+const LOOKUP_CHUNK: usize = 100;
+
+/// One job's attempt as it is recorded: the job, the record sent (if any), and what came of it.
+type Settlement<'a> = (
+    &'a ClaimedJob,
+    Option<&'a Map<String, Value>>,
+    &'a Attempted,
+);
+
 /// One job made ready: its record, or why it cannot be sent.
 #[derive(Debug)]
 struct Prepared {
@@ -55,6 +69,9 @@ struct Prepared {
     auto_assign: bool,
     mode: Mode,
     record: Map<String, Value>,
+    /// For a create whose last outcome is unknown: the filterable (field, value) pairs to look
+    /// its Lead up by before sending it again.
+    lookup: Vec<(String, String)>,
 }
 
 /// What a job's attempt came to.
@@ -133,6 +150,75 @@ fn save_to_result(r: &SaveResult) -> Attempted {
                 }),
             }
         }
+    }
+}
+
+/// Whether SOQL may compare the field in a WHERE clause: long text areas (over 255 characters)
+/// and multi-select picklists cannot be, and a lookup naming one is refused whole.
+fn filterable(f: &leadline_salesforce::rest::FieldDescribe) -> bool {
+    match f.field_type.as_str() {
+        "textarea" => f.length <= 255,
+        "multipicklist" | "encryptedstring" | "base64" => false,
+        _ => true,
+    }
+}
+
+/// A record refused by a duplicate rule without the matching records' ids: sObject Collections
+/// results carry only the code, while the single-record answer names the matches.
+fn lacks_duplicate_ids(result: &Attempted) -> bool {
+    matches!(result, Attempted::Failed { code, duplicate_ids, .. }
+        if code == "DUPLICATES_DETECTED" && duplicate_ids.is_empty())
+}
+
+/// Sends a record a duplicate rule refused once more on its own, to learn the ids of the records
+/// it matched. The rule refuses it again (it is not saved); should the match be gone meanwhile,
+/// the record is saved and the job is done — once, as the first send saved nothing. Any other
+/// answer leaves the first failure as it was.
+async fn duplicate_answer(client: &RestClient, p: &Prepared, first: Attempted) -> Attempted {
+    let opts = WriteOptions {
+        auto_assign: Some(p.auto_assign),
+        allow_save_on_duplicate_alert: false,
+    };
+    let answer = match &p.mode {
+        Mode::Create => client.create(&p.object, &p.record, &opts).await,
+        Mode::Upsert(f) => match p.record.get(f).and_then(Value::as_str) {
+            Some(key) => client.upsert(&p.object, f, key, &p.record, &opts).await,
+            None => return first,
+        },
+        Mode::Update => return first,
+    };
+    match answer {
+        Ok(r) if r.success && r.id.is_some() => save_to_result(&r),
+        Err(RestError::Api { errors, .. }) => {
+            let ids: Vec<String> = errors
+                .iter()
+                .filter(|e| e.code == ApiErrorCode::DuplicatesDetected)
+                .flat_map(|e| e.duplicate_ids.iter().cloned())
+                .collect();
+            match first {
+                Attempted::Failed {
+                    code,
+                    message,
+                    fields,
+                    outcome,
+                    unknown,
+                    http_status,
+                    response,
+                    ..
+                } if !ids.is_empty() => Attempted::Failed {
+                    code,
+                    message,
+                    fields,
+                    duplicate_ids: ids,
+                    outcome,
+                    unknown,
+                    http_status,
+                    response,
+                },
+                other => other,
+            }
+        }
+        _ => first,
     }
 }
 
@@ -223,14 +309,22 @@ impl Leadline {
                 .setting("sync.pause_share")?
                 .and_then(|v| v.as_f64())
                 .unwrap_or(crate::queue::DEFAULT_PAUSE_SHARE);
-            Ok((ext, conc.clamp(1, 16) as usize, share))
+            let lease = tx
+                .setting(LEASE_SETTING)?
+                .and_then(|v| v.as_i64())
+                .map_or(LEASE, |s| time::Duration::seconds(s.clamp(1, 3600)));
+            Ok((ext, conc.clamp(1, 16) as usize, share, lease))
         })?;
-        let (ext_field, concurrency, pause_share) = settings;
+        let (ext_field, concurrency, pause_share, lease) = settings;
 
         let now = self.clock.now();
         let claimed = self.store.write(|tx| {
             tx.reclaim_expired(&rfc(now))?;
-            tx.claim_due(&rfc(now), &rfc(now + LEASE), CLAIM)
+            tx.claim_due(
+                &rfc(now),
+                &rfc(now + lease),
+                COLLECTION_LIMIT as i64 * concurrency as i64 * CLAIM_WAVES,
+            )
         })?;
         if claimed.is_empty() {
             return Ok(report);
@@ -240,13 +334,7 @@ impl Leadline {
         let mut ready = Vec::new();
         for job in claimed {
             match self
-                .prepare(
-                    &job,
-                    &client,
-                    &mut schemas,
-                    ext_field.as_deref(),
-                    secrets.clone(),
-                )
+                .prepare(&job, &mut schemas, ext_field.as_deref(), secrets.clone())
                 .await
             {
                 Ok(Some(p)) => ready.push(p),
@@ -256,6 +344,7 @@ impl Leadline {
                 }
             }
         }
+        let ready = self.find_lost(&client, ready, &mut report).await?;
         report.sent = ready.len() as i64;
 
         let groups = batches(
@@ -264,8 +353,14 @@ impl Leadline {
             COLLECTION_LIMIT,
         );
         let client_ref = &client;
+        // Set once the queue pauses: requests not yet started are not sent.
+        let stop = AtomicBool::new(false);
+        let stop_ref = &stop;
         let mut sends =
             futures_util::stream::iter(groups.into_iter().map(|(key, group)| async move {
+                if stop_ref.load(Ordering::Acquire) {
+                    return (group, None);
+                }
                 let (object, auto_assign, mode) = key;
                 let records: Vec<Map<String, Value>> =
                     group.iter().map(|p| p.record.clone()).collect();
@@ -278,18 +373,41 @@ impl Leadline {
                     Mode::Upsert(f) => client_ref.upsert_many(&object, f, &records, &opts).await,
                     Mode::Update => client_ref.update_many(&object, &records, &opts).await,
                 };
-                (group, answer)
+                (group, Some(answer))
             }))
             .buffer_unordered(concurrency);
 
         let mut paused = false;
         while let Some((group, answer)) = sends.next().await {
+            let Some(answer) = answer else {
+                // Never sent: the queue paused first. Back as it was, no attempt counted.
+                report.sent -= group.len() as i64;
+                let now = rfc(self.clock.now());
+                self.store.write(|tx| {
+                    for p in &group {
+                        tx.unclaim(p.job.id, &now)?;
+                    }
+                    Ok(())
+                })?;
+                continue;
+            };
             report.requests += 1;
             match answer {
                 Ok(results) => {
+                    let mut settled = Vec::with_capacity(group.len());
                     for (p, r) in group.iter().zip(results.iter()) {
-                        self.settle(&p.job, Some(&p.record), &save_to_result(r), &mut report)?;
+                        let mut result = save_to_result(r);
+                        if lacks_duplicate_ids(&result) {
+                            result = duplicate_answer(&client, p, result).await;
+                        }
+                        settled.push(result);
                     }
+                    let items: Vec<_> = group
+                        .iter()
+                        .zip(settled.iter())
+                        .map(|(p, r)| (&p.job, Some(&p.record), r))
+                        .collect();
+                    self.settle_all(&items, &mut report)?;
                 }
                 Err(e) => {
                     let outcome = classify_error(&e);
@@ -316,6 +434,7 @@ impl Leadline {
                         }
                         self.set_pause(reason, &message)?;
                         paused = true;
+                        stop.store(true, Ordering::Release);
                         let now = rfc(self.clock.now());
                         self.store.write(|tx| {
                             for p in &group {
@@ -325,9 +444,11 @@ impl Leadline {
                         })?;
                     } else {
                         let failure = error_result(&e);
-                        for p in &group {
-                            self.settle(&p.job, Some(&p.record), &failure, &mut report)?;
-                        }
+                        let items: Vec<_> = group
+                            .iter()
+                            .map(|p| (&p.job, Some(&p.record), &failure))
+                            .collect();
+                        self.settle_all(&items, &mut report)?;
                     }
                 }
             }
@@ -343,6 +464,7 @@ impl Leadline {
                     ),
                 )?;
                 paused = true;
+                stop.store(true, Ordering::Release);
             }
         }
         drop(sends);
@@ -362,7 +484,6 @@ impl Leadline {
     async fn prepare(
         &self,
         job: &ClaimedJob,
-        client: &RestClient,
         schemas: &mut HashMap<String, ObjectDescribe>,
         ext_field: Option<&str>,
         secrets: Arc<dyn SecretStore>,
@@ -499,48 +620,113 @@ impl Leadline {
             }
         }
 
-        // A create whose outcome is unknown may have made its Lead: look before sending again.
-        if mode == Mode::Create && job.outcome_unknown {
-            let conditions: Vec<String> = record
+        // A create whose outcome is unknown may have made its Lead: it is looked up (with the
+        // round's other such jobs) before it is sent again.
+        let lookup = if mode == Mode::Create && job.outcome_unknown {
+            record
                 .iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| format!("{k} = {}", soql_quote(s))))
+                .filter(|(k, _)| describe.field(k).is_some_and(filterable))
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
                 .take(6)
-                .collect();
-            if !conditions.is_empty() {
-                let soql = format!(
-                    "SELECT Id FROM {object} WHERE {} LIMIT 1",
-                    conditions.join(" AND ")
-                );
-                match client.query(&soql).await {
-                    Ok(found) => {
-                        if let Some(id) = found
-                            .records
-                            .first()
-                            .and_then(|r| r.get("Id"))
-                            .and_then(Value::as_str)
-                        {
-                            let now = rfc(self.clock.now());
-                            let id = id.to_string();
-                            self.store
-                                .write(|tx| {
-                                    tx.note_job(job.id, "found in Salesforce after an unknown outcome; not sent again", &now)?;
-                                    tx.job_done(job.id, &id, job.attempts, &now)
-                                })
-                                .map_err(internal)?;
-                            return Ok(None);
-                        }
-                    }
-                    Err(e) => return Err(Box::new(error_result(&e))),
-                }
-            }
-        }
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(Some(Prepared {
             job: job.clone(),
             object,
             auto_assign: integration.auto_assign,
             mode,
             record,
+            lookup,
         }))
+    }
+
+    /// Looks up, in a few queries, the Leads that creates with an unknown outcome may have made:
+    /// one query per object and key field for up to [`LOOKUP_CHUNK`] jobs, matched on every
+    /// looked-up field here. A found job is done with that Lead (each Lead serves one job); the
+    /// rest are returned to be sent. A failed lookup fails its jobs like a failed send.
+    async fn find_lost(
+        &self,
+        client: &RestClient,
+        ready: Vec<Prepared>,
+        report: &mut PushReport,
+    ) -> Result<Vec<Prepared>> {
+        let (lost, mut send): (Vec<Prepared>, Vec<Prepared>) =
+            ready.into_iter().partition(|p| !p.lookup.is_empty());
+        let mut groups: HashMap<(String, String), Vec<Prepared>> = HashMap::new();
+        for p in lost {
+            let key = (p.object.clone(), p.lookup[0].0.clone());
+            groups.entry(key).or_default().push(p);
+        }
+        let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for ((object, key), jobs) in groups {
+            for chunk in jobs.chunks(LOOKUP_CHUNK) {
+                let mut fields: Vec<&str> = chunk
+                    .iter()
+                    .flat_map(|p| p.lookup.iter().map(|(f, _)| f.as_str()))
+                    .collect();
+                fields.sort_unstable();
+                fields.dedup();
+                let values: Vec<String> =
+                    chunk.iter().map(|p| soql_quote(&p.lookup[0].1)).collect();
+                let soql = format!(
+                    "SELECT Id, {} FROM {object} WHERE {key} IN ({})",
+                    fields.join(", "),
+                    values.join(", ")
+                );
+                let found = match client.query(&soql).await {
+                    Ok(found) => found.records,
+                    Err(e) => {
+                        let failure = error_result(&e);
+                        let items: Vec<_> =
+                            chunk.iter().map(|p| (&p.job, None, &failure)).collect();
+                        self.settle_all(&items, report)?;
+                        continue;
+                    }
+                };
+                let now = rfc(self.clock.now());
+                let mut settled = Vec::new();
+                for p in chunk {
+                    let hit = found.iter().find_map(|r| {
+                        let id = r.get("Id")?.as_str()?;
+                        let all = p
+                            .lookup
+                            .iter()
+                            .all(|(f, v)| r.get(f).and_then(Value::as_str) == Some(v.as_str()));
+                        (all && !taken.contains(id)).then(|| id.to_string())
+                    });
+                    match hit {
+                        Some(id) => {
+                            taken.insert(id.clone());
+                            settled.push((p.job.id, p.job.attempts, id));
+                        }
+                        None => send.push(Prepared {
+                            job: p.job.clone(),
+                            object: p.object.clone(),
+                            auto_assign: p.auto_assign,
+                            mode: p.mode.clone(),
+                            record: p.record.clone(),
+                            lookup: Vec::new(),
+                        }),
+                    }
+                }
+                report.done += settled.len() as i64;
+                self.store.write(|tx| {
+                    for (job, attempts, id) in &settled {
+                        tx.note_job(
+                            *job,
+                            "found in Salesforce after an unknown outcome; not sent again",
+                            &now,
+                        )?;
+                        tx.job_done(*job, id, *attempts, &now)?;
+                    }
+                    Ok(())
+                })?;
+            }
+        }
+        send.sort_by_key(|p| p.job.id);
+        Ok(send)
     }
 
     /// Records one job's attempt and moves the job on.
@@ -551,90 +737,113 @@ impl Leadline {
         result: &Attempted,
         report: &mut PushReport,
     ) -> Result<()> {
+        self.settle_all(&[(job, request, result)], report)
+    }
+
+    /// Records the attempts of many jobs — one request's results — in one transaction, so a
+    /// batch of 200 costs one commit, not 200.
+    fn settle_all(&self, items: &[Settlement<'_>], report: &mut PushReport) -> Result<()> {
         let now_t = self.clock.now();
-        let now = rfc(now_t);
-        let attempt = job.attempts + 1;
-        let request = request.map_or(Value::Null, |r| Value::Object(r.clone()));
-        match result {
-            Attempted::Done { id, response } => {
-                report.done += 1;
-                self.store.write(|tx| {
-                    tx.insert_attempt(&NewAttempt {
-                        job_id: job.id,
-                        attempt,
-                        started_at: &now,
-                        finished_at: &now,
-                        http_status: Some(200),
-                        request: &request,
-                        response,
-                        outcome: "done",
-                    })?;
-                    tx.job_done(job.id, id, attempt, &now)
-                })
+        self.store.write(|tx| {
+            for (job, request, result) in items {
+                settle_in(tx, job, *request, result, report, now_t)?;
             }
-            Attempted::Failed {
-                code,
-                message,
-                fields,
-                duplicate_ids,
-                outcome,
-                unknown,
-                http_status,
-                response,
-            } => {
-                let queued_at = job
-                    .queued_at
-                    .as_deref()
-                    .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
-                    .unwrap_or(now_t);
-                let retryable = matches!(outcome, Outcome::Retryable | Outcome::Throttled)
-                    && !backoff::exhausted(attempt as u32, queued_at, now_t);
-                let (state, next) = if retryable {
-                    report.retry += 1;
-                    let delay = backoff::delay(attempt as u32, rand::random::<f64>());
-                    (JobState::Retry, Some(rfc(now_t + delay)))
-                } else {
-                    report.needs_attention += 1;
-                    (JobState::NeedsAttention, None)
-                };
-                let outcome_text = match (unknown, outcome) {
-                    (true, _) => "unknown",
-                    (_, Outcome::Retryable) => "retry",
-                    (_, Outcome::Throttled) => "throttled",
-                    (_, Outcome::Auth) => "auth",
-                    (_, Outcome::Permanent) => "permanent",
-                };
-                let detail = json!({ "http_status": http_status, "duplicate_ids": duplicate_ids });
-                self.store.write(|tx| {
-                    tx.insert_attempt(&NewAttempt {
-                        job_id: job.id,
-                        attempt,
-                        started_at: &now,
-                        finished_at: &now,
-                        http_status: *http_status,
-                        request: &request,
-                        response,
-                        outcome: outcome_text,
-                    })?;
-                    tx.job_failed(
-                        job.id,
-                        state,
-                        attempt,
-                        next.as_deref(),
-                        code,
-                        message,
-                        *unknown || job.outcome_unknown && !matches!(outcome, Outcome::Permanent),
-                        &now,
-                    )?;
-                    tx.insert_log(&NewLogEntry {
-                        job_id: job.id,
-                        error_code: code,
-                        message,
-                        fields,
-                        attempt,
-                        occurred_at: &now,
-                        detail: &detail,
-                    })
+            Ok(())
+        })
+    }
+}
+
+/// Records one job's attempt inside `tx` and moves the job on.
+fn settle_in(
+    tx: &Tx<'_>,
+    job: &ClaimedJob,
+    request: Option<&Map<String, Value>>,
+    result: &Attempted,
+    report: &mut PushReport,
+    now_t: OffsetDateTime,
+) -> Result<()> {
+    let now = rfc(now_t);
+    let attempt = job.attempts + 1;
+    let request = request.map_or(Value::Null, |r| Value::Object(r.clone()));
+    match result {
+        Attempted::Done { id, response } => {
+            report.done += 1;
+            {
+                tx.insert_attempt(&NewAttempt {
+                    job_id: job.id,
+                    attempt,
+                    started_at: &now,
+                    finished_at: &now,
+                    http_status: Some(200),
+                    request: &request,
+                    response,
+                    outcome: "done",
+                })?;
+                tx.job_done(job.id, id, attempt, &now)
+            }
+        }
+        Attempted::Failed {
+            code,
+            message,
+            fields,
+            duplicate_ids,
+            outcome,
+            unknown,
+            http_status,
+            response,
+        } => {
+            let queued_at = job
+                .queued_at
+                .as_deref()
+                .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+                .unwrap_or(now_t);
+            let retryable = matches!(outcome, Outcome::Retryable | Outcome::Throttled)
+                && !backoff::exhausted(attempt as u32, queued_at, now_t);
+            let (state, next) = if retryable {
+                report.retry += 1;
+                let delay = backoff::delay(attempt as u32, rand::random::<f64>());
+                (JobState::Retry, Some(rfc(now_t + delay)))
+            } else {
+                report.needs_attention += 1;
+                (JobState::NeedsAttention, None)
+            };
+            let outcome_text = match (unknown, outcome) {
+                (true, _) => "unknown",
+                (_, Outcome::Retryable) => "retry",
+                (_, Outcome::Throttled) => "throttled",
+                (_, Outcome::Auth) => "auth",
+                (_, Outcome::Permanent) => "permanent",
+            };
+            let detail = json!({ "http_status": http_status, "duplicate_ids": duplicate_ids });
+            {
+                tx.insert_attempt(&NewAttempt {
+                    job_id: job.id,
+                    attempt,
+                    started_at: &now,
+                    finished_at: &now,
+                    http_status: *http_status,
+                    request: &request,
+                    response,
+                    outcome: outcome_text,
+                })?;
+                tx.job_failed(
+                    job.id,
+                    state,
+                    attempt,
+                    next.as_deref(),
+                    code,
+                    message,
+                    *unknown || job.outcome_unknown && !matches!(outcome, Outcome::Permanent),
+                    &now,
+                )?;
+                tx.insert_log(&NewLogEntry {
+                    job_id: job.id,
+                    error_code: code,
+                    message,
+                    fields,
+                    attempt,
+                    occurred_at: &now,
+                    detail: &detail,
                 })
             }
         }

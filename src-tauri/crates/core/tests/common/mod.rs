@@ -193,3 +193,61 @@ pub async fn sim_json(f: &Fixture, path: &str) -> Value {
         .await
         .unwrap()
 }
+
+/// A confirmed booking of the "Product demo" calendar (URL path `demo01`), as TimeRex sends it.
+pub fn booking_payload(event_id: &str, name: &str, email: &str, company: &str) -> Value {
+    serde_json::json!({
+        "webhook_type": "event_confirmed",
+        "calendar_url_path": "demo01",
+        "team_url_path": "acme",
+        "calendar_url": "https://timerex.net/s/acme/demo01",
+        "calendar_name": "Product demo",
+        "event": {
+            "id": event_id,
+            "start_datetime": "2026-12-01T01:00:00+00:00",
+            "end_datetime": "2026-12-01T02:00:00+00:00",
+            "local_start_datetime": "2026-12-01T10:00:00+09:00",
+            "local_end_datetime": "2026-12-01T11:00:00+09:00",
+            "guest_timezone": "Asia/Tokyo",
+            "form": [
+                { "field_type": "company_name", "required": true, "label": "Company", "value": company },
+                { "field_type": "guest_name", "required": true, "label": "Name", "value": name },
+                { "field_type": "guest_email", "required": true, "label": "Email", "value": email },
+                { "field_type": "guest_comment", "required": false, "label": "Comment", "value": "See you then" }
+            ],
+            "is_changed": false, "old_event_id": null
+        }
+    })
+}
+
+/// Every record of `object` in sfsim.
+pub async fn sim_records(f: &Fixture, object: &str) -> Vec<Value> {
+    sim_json(f, &format!("/__sfsim/records/{object}")).await["records"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Sets sfsim's daily API usage.
+pub async fn set_sim_usage(f: &Fixture, used: u64) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/__sfsim/usage", f.sim.base_url))
+        .json(&serde_json::json!({ "used": used }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+}
+
+/// How many requests sfsim answered on routes containing `route_part`, by any status.
+pub async fn sim_requests(f: &Fixture, route_part: &str) -> u64 {
+    let stats = sim_json(f, "/__sfsim/stats").await;
+    stats["requests"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.contains(route_part))
+        .flat_map(|(_, by_status)| by_status.as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap())
+        .sum()
+}
