@@ -116,6 +116,7 @@ test: deps-test
 # Figures go into README.md's Benchmarks table; nothing here asserts a time.
 bench: deps-build
 	$(CARGO) run --release --quiet -p leadline-sfsim --example bench_collections
+	$(CARGO) run --release --quiet -p leadline-core --example bench_queue
 
 clean:
 	$(CARGO) clean

@@ -611,6 +611,7 @@ impl Leadline {
             fix: String::new(),
         };
 
+        let secrets_for_schema = secrets.clone();
         let client = match self.salesforce_client(secrets) {
             Ok((_, c)) => c,
             Err(e @ (Error::ReconnectRequired(_) | Error::KeyringUnavailable(_))) => {
@@ -703,6 +704,7 @@ impl Leadline {
             }
         }
 
+        findings.push(self.external_id_finding(secrets_for_schema).await);
         self.note_usage(open.id, &client)?;
         if let Some(u) = client.last_usage() {
             let (used, limit) = (u.used as i64, u.limit as i64);
@@ -725,6 +727,67 @@ impl Leadline {
             }
         }
         Ok(self.report(Some(open.id), findings))
+    }
+
+    /// Whether retries are duplicate-proof: an External ID + Unique Lead field named in the push
+    /// settings lets the push upsert on the booking id; without one the doctor says how to make it.
+    async fn external_id_finding(&self, secrets: Arc<dyn SecretStore>) -> Finding {
+        let how = "In Setup → Object Manager → Lead → Fields & Relationships → New, create a Text(64) field such as Leadline_Booking_Id__c with \"Unique\" and \"External ID\" checked, give the connected user Edit access to it, then name it in the Queue page's push settings (External ID field).";
+        let configured = self
+            .raw_sync_settings()
+            .ok()
+            .and_then(|s| s.external_id_field);
+        let describe = self
+            .schema(crate::integrations::DEFAULT_TARGET, secrets, false)
+            .await
+            .ok()
+            .map(|s| s.describe);
+        let candidates: Vec<String> = describe
+            .as_ref()
+            .map(|d| {
+                d.fields
+                    .iter()
+                    .filter(|f| f.external_id && f.unique && f.createable)
+                    .map(|f| f.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let finding = |severity, title: String, cause: String, fix: String| Finding {
+            check: "external_id".into(),
+            severity,
+            title,
+            cause,
+            fix,
+        };
+        match configured {
+            Some(name) if candidates.iter().any(|c| c.eq_ignore_ascii_case(&name)) => finding(
+                Severity::Ok,
+                format!("Leads are upserted on {name}, so a retry can never duplicate one"),
+                String::new(),
+                String::new(),
+            ),
+            Some(name) => finding(
+                Severity::Error,
+                format!("The External ID field {name} is not usable"),
+                format!("Lead has no createable field {name} that is both External ID and Unique, so every upsert on it fails."),
+                if candidates.is_empty() {
+                    how.to_string()
+                } else {
+                    format!("Name one of {} in the push settings, or: {how}", candidates.join(", "))
+                },
+            ),
+            // Supported and safe in practice, so not a warning; the text says how to do better.
+            None => finding(
+                Severity::Ok,
+                "Retries are guarded by a lookup (no External ID field is set)".into(),
+                "Without an External ID + Unique field, a request whose answer was lost is looked up by the Lead's values before it is sent again; two bookings with identical values could then be taken for one.".into(),
+                if candidates.is_empty() {
+                    how.to_string()
+                } else {
+                    format!("The org already has {}: name it in the push settings.", candidates.join(", "))
+                },
+            ),
+        }
     }
 
     fn report(&self, id: Option<i64>, findings: Vec<Finding>) -> DoctorReport {

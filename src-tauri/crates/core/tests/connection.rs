@@ -577,3 +577,70 @@ fn no_token_reaches_sqlite_logs_or_ipc() {
         }
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_doctor_checks_the_external_id_field() {
+    let f = fixture(practice_with(|o| {
+        o.custom_fields.push(leadline_sfsim::org::CustomField {
+            object: "Lead".into(),
+            name: "Booking_Id__c".into(),
+            label: "Booking Id".into(),
+            kind: "string".into(),
+            length: Some(64),
+            required: false,
+            unique: true,
+            external_id: true,
+            createable: true,
+            updateable: true,
+            picklist_values: vec![],
+            restricted_picklist: false,
+            precision: None,
+            scale: None,
+        });
+    }))
+    .await;
+    connect(&f, Consent::Allow).await.unwrap();
+    let external_id = |r: &leadline_core::ipc::DoctorReport| {
+        r.findings
+            .iter()
+            .find(|x| x.check == "external_id")
+            .cloned()
+            .unwrap()
+    };
+    let set = |name: Option<&str>| {
+        let mut s = f.app.sync_settings(&f.owner).unwrap();
+        s.external_id_field = name.map(String::from);
+        f.app.set_sync_settings(&f.owner, &s).unwrap();
+    };
+
+    // None named: retries are guarded by a lookup, and the doctor names the field to use.
+    let r = f
+        .app
+        .salesforce_doctor(&f.owner, f.secrets.clone())
+        .await
+        .unwrap();
+    let x = external_id(&r);
+    assert_eq!(x.severity, Severity::Ok);
+    assert!(x.fix.contains("Booking_Id__c"), "{x:?}");
+
+    set(Some("Booking_Id__c"));
+    let x = external_id(
+        &f.app
+            .salesforce_doctor(&f.owner, f.secrets.clone())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(x.severity, Severity::Ok);
+    assert!(x.title.contains("upserted on Booking_Id__c"), "{x:?}");
+
+    // A field that is not External ID + Unique would fail every upsert.
+    set(Some("Description"));
+    let x = external_id(
+        &f.app
+            .salesforce_doctor(&f.owner, f.secrets.clone())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(x.severity, Severity::Error);
+    assert!(x.fix.contains("Booking_Id__c"), "{x:?}");
+}

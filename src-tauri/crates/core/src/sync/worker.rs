@@ -41,7 +41,7 @@ pub const LEASE: time::Duration = time::Duration::minutes(5);
 pub const LEASE_SETTING: &str = "sync.lease_seconds";
 /// Requests' worth of jobs claimed per round, per request in flight: rounds are whole waves of
 /// full Collections requests, so no wave leaves a connection idle.
-pub const CLAIM_WAVES: i64 = 4;
+pub const CLAIM_WAVES: i64 = 16;
 
 /// How a group of records goes to Salesforce.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -60,6 +60,22 @@ type Settlement<'a> = (
     Option<&'a Map<String, Value>>,
     &'a Attempted,
 );
+
+/// Records travel together when they go to the same object the same way.
+type BatchKey = (String, bool, Mode);
+
+fn batch_key(p: &Prepared) -> BatchKey {
+    (p.object.clone(), p.auto_assign, p.mode.clone())
+}
+
+/// A calendar's mapping as one round reads it once for all its jobs.
+#[derive(Debug)]
+struct Plan {
+    integration: Option<crate::store::IntegrationRecord>,
+    rows: Vec<crate::ipc::MappingRow>,
+    questions: Vec<crate::ipc::Question>,
+    calendar_name: String,
+}
 
 /// One job made ready: its record, or why it cannot be sent.
 #[derive(Debug)]
@@ -330,35 +346,23 @@ impl Leadline {
             return Ok(report);
         }
 
-        let mut schemas: HashMap<String, ObjectDescribe> = HashMap::new();
-        let mut ready = Vec::new();
-        for job in claimed {
-            match self
-                .prepare(&job, &mut schemas, ext_field.as_deref(), secrets.clone())
-                .await
-            {
-                Ok(Some(p)) => ready.push(p),
-                Ok(None) => report.done += 1,
-                Err(failure) => {
-                    self.settle(&job, None, &failure, &mut report)?;
-                }
-            }
-        }
-        let ready = self.find_lost(&client, ready, &mut report).await?;
-        report.sent = ready.len() as i64;
-
-        let groups = batches(
-            ready,
-            |p| (p.object.clone(), p.auto_assign, p.mode.clone()),
-            COLLECTION_LIMIT,
-        );
-        let client_ref = &client;
+        // Each request runs as its own task, at most `concurrency` at once (the semaphore is
+        // fair, so requests start in order): a full request leaves as soon as its 200th record
+        // is ready, and recording one request's results never holds the next one back.
+        let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
         // Set once the queue pauses: requests not yet started are not sent.
-        let stop = AtomicBool::new(false);
-        let stop_ref = &stop;
-        let mut sends =
-            futures_util::stream::iter(groups.into_iter().map(|(key, group)| async move {
-                if stop_ref.load(Ordering::Acquire) {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut sends = futures_util::stream::FuturesUnordered::new();
+        let send = |key: BatchKey, group: Vec<Prepared>| {
+            let (client, permits, stop) = (client.clone(), permits.clone(), stop.clone());
+            tokio::spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                // The answer before ours may have brought usage to the pause share: the client
+                // has read its Sforce-Limit-Info before our turn came.
+                let near_limit = client
+                    .last_usage()
+                    .is_some_and(|u| u.share() >= pause_share);
+                if stop.load(Ordering::Acquire) || near_limit {
                     return (group, None);
                 }
                 let (object, auto_assign, mode) = key;
@@ -369,16 +373,58 @@ impl Leadline {
                     allow_save_on_duplicate_alert: false,
                 };
                 let answer = match &mode {
-                    Mode::Create => client_ref.create_many(&object, &records, &opts).await,
-                    Mode::Upsert(f) => client_ref.upsert_many(&object, f, &records, &opts).await,
-                    Mode::Update => client_ref.update_many(&object, &records, &opts).await,
+                    Mode::Create => client.create_many(&object, &records, &opts).await,
+                    Mode::Upsert(f) => client.upsert_many(&object, f, &records, &opts).await,
+                    Mode::Update => client.update_many(&object, &records, &opts).await,
                 };
                 (group, Some(answer))
-            }))
-            .buffer_unordered(concurrency);
+            })
+        };
+
+        let mut schemas: HashMap<String, ObjectDescribe> = HashMap::new();
+        let mut plans: HashMap<i64, Plan> = HashMap::new();
+        let mut open: HashMap<BatchKey, Vec<Prepared>> = HashMap::new();
+        let mut lost = Vec::new();
+        for job in claimed {
+            match self
+                .prepare(
+                    &job,
+                    &mut schemas,
+                    &mut plans,
+                    ext_field.as_deref(),
+                    secrets.clone(),
+                )
+                .await
+            {
+                Ok(Some(p)) if !p.lookup.is_empty() => lost.push(p),
+                Ok(Some(p)) => {
+                    report.sent += 1;
+                    let key = batch_key(&p);
+                    let bucket = open.entry(key.clone()).or_default();
+                    bucket.push(p);
+                    if bucket.len() == COLLECTION_LIMIT {
+                        sends.push(send(key, std::mem::take(bucket)));
+                    }
+                }
+                Ok(None) => report.done += 1,
+                Err(failure) => {
+                    self.settle(&job, None, &failure, &mut report)?;
+                }
+            }
+        }
+        let mut rest: Vec<Prepared> = open.into_values().flatten().collect();
+        let found = self.find_lost(&client, lost, &mut report).await?;
+        report.sent += found.len() as i64;
+        rest.extend(found);
+        rest.sort_by_key(|p| p.job.id);
+        for (key, group) in batches(rest, batch_key, COLLECTION_LIMIT) {
+            sends.push(send(key, group));
+        }
 
         let mut paused = false;
-        while let Some((group, answer)) = sends.next().await {
+        while let Some(joined) = sends.next().await {
+            let (group, answer) =
+                joined.map_err(|e| Error::Storage(format!("a push request task failed: {e}")))?;
             let Some(answer) = answer else {
                 // Never sent: the queue paused first. Back as it was, no attempt counted.
                 report.sent -= group.len() as i64;
@@ -485,6 +531,7 @@ impl Leadline {
         &self,
         job: &ClaimedJob,
         schemas: &mut HashMap<String, ObjectDescribe>,
+        plans: &mut HashMap<i64, Plan>,
         ext_field: Option<&str>,
         secrets: Arc<dyn SecretStore>,
     ) -> std::result::Result<Option<Prepared>, Box<Attempted>> {
@@ -504,23 +551,39 @@ impl Leadline {
         let calendar = job
             .calendar_id
             .ok_or_else(|| fail("mapping", "the booking names no calendar".into()))?;
-        let (integration, rows, questions, calendar_name) = self
-            .store
-            .read(|tx| {
-                let integration = tx.integration(calendar, SALESFORCE)?;
-                let rows = match &integration {
-                    Some(i) => tx.mapping_rows(i.id)?,
-                    None => Vec::new(),
-                };
-                Ok((
-                    integration,
-                    rows,
-                    tx.questions(calendar)?,
-                    tx.calendar(calendar)?.map(|c| c.name).unwrap_or_default(),
-                ))
-            })
-            .map_err(internal)?;
+        let plan = match plans.entry(calendar) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let plan = self
+                    .store
+                    .read(|tx| {
+                        let integration = tx.integration(calendar, SALESFORCE)?;
+                        let rows = match &integration {
+                            Some(i) => tx.mapping_rows(i.id)?,
+                            None => Vec::new(),
+                        };
+                        Ok(Plan {
+                            integration,
+                            rows,
+                            questions: tx.questions(calendar)?,
+                            calendar_name: tx
+                                .calendar(calendar)?
+                                .map(|c| c.name)
+                                .unwrap_or_default(),
+                        })
+                    })
+                    .map_err(internal)?;
+                e.insert(plan)
+            }
+        };
+        let Plan {
+            integration,
+            rows,
+            questions,
+            calendar_name,
+        } = &*plan;
         let integration = integration
+            .as_ref()
             .ok_or_else(|| fail("mapping", "the calendar's integration was removed".into()))?;
         let object = integration.target_object.clone();
         if !schemas.contains_key(&object) {
@@ -541,10 +604,10 @@ impl Leadline {
                 )
             })?;
             let p = preview(
-                &rows,
+                rows,
                 describe,
-                &questions,
-                &calendar_name,
+                questions,
+                calendar_name,
                 &PreviewBooking::Webhook(&b),
             );
             let errors: Vec<String> = p
