@@ -5,7 +5,9 @@
 //!     fixed latency (default 100 ms), against the ideal ceil(N/200) × latency ÷ concurrency;
 //! (b) webhook intake: payloads POSTed to the receiver by concurrent clients, each answered
 //!     only after its commit — payloads a second;
-//! (c) importing N payloads from a JSON-lines file.
+//! (c) importing N payloads from a JSON-lines file;
+//! (d) the Queue page's queries over `--scale` bookings (default 100,000): counts, the first
+//!     page, a filtered page, a search.
 //!
 //! `cargo run --release -p leadline-core --example bench_queue -- --bookings 10000 --latency-ms 100`
 //! The last line is one `key=value` summary for scripts.
@@ -209,8 +211,56 @@ async fn main() {
     println!(
         "(b) webhook intake, {clients} clients: {webhooks} payloads in {intake_s:.2} s = {per_s:.0} payloads/s (target ≥ 500)"
     );
+    // (d) the Queue page over `scale` bookings.
+    let scale = arg("--scale", 100_000);
+    let q = team();
+    for chunk in 0..scale.div_ceil(10_000) {
+        let text: String = (chunk * 10_000..((chunk + 1) * 10_000).min(scale))
+            .map(|i| format!("{}\n", payload(2_000_000 + i)))
+            .collect();
+        q.app.import_payloads(&q.owner, &text).unwrap();
+    }
+    let time = |what: &str, f: &dyn Fn()| {
+        let started = Instant::now();
+        f();
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        println!("(d) {what} over {scale} bookings: {ms:.1} ms");
+        ms
+    };
+    let counts_ms = time("queue counts", &|| {
+        q.app.queue_counts(&q.owner).unwrap();
+    });
+    let page_ms = time("first page of 50 jobs", &|| {
+        let p = q.app.jobs(&q.owner, &Default::default()).unwrap();
+        assert_eq!(p.total as u64, scale);
+    });
+    let state_ms = time("page 100 of held jobs", &|| {
+        q.app
+            .jobs(
+                &q.owner,
+                &leadline_core::ipc::JobFilter {
+                    state: Some(leadline_core::ipc::JobState::Held),
+                    offset: Some(4950),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    });
+    let search_ms = time("search by e-mail", &|| {
+        let p = q
+            .app
+            .jobs(
+                &q.owner,
+                &leadline_core::ipc::JobFilter {
+                    search: Some("g2050000@bench".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(p.total, 1);
+    });
     println!(
-        "bookings={n} latency_ms={latency} push_s={push_s:.3} ideal_s={ideal:.3} ratio={:.3} intake_per_s={per_s:.0} import_s={import_s:.3}",
+        "bookings={n} latency_ms={latency} push_s={push_s:.3} ideal_s={ideal:.3} ratio={:.3} intake_per_s={per_s:.0} import_s={import_s:.3} scale={scale} counts_ms={counts_ms:.1} page_ms={page_ms:.1} state_page_ms={state_ms:.1} search_ms={search_ms:.1}",
         push_s / ideal
     );
 }

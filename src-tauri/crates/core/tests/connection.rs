@@ -581,22 +581,7 @@ fn no_token_reaches_sqlite_logs_or_ipc() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_doctor_checks_the_external_id_field() {
     let f = fixture(practice_with(|o| {
-        o.custom_fields.push(leadline_sfsim::org::CustomField {
-            object: "Lead".into(),
-            name: "Booking_Id__c".into(),
-            label: "Booking Id".into(),
-            kind: "string".into(),
-            length: Some(64),
-            required: false,
-            unique: true,
-            external_id: true,
-            createable: true,
-            updateable: true,
-            picklist_values: vec![],
-            restricted_picklist: false,
-            precision: None,
-            scale: None,
-        });
+        o.custom_fields.push(common::booking_id_field());
     }))
     .await;
     connect(&f, Consent::Allow).await.unwrap();

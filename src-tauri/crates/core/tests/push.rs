@@ -18,19 +18,19 @@ use leadline_core::clock::FixedClock;
 use leadline_core::connection::{ACCESS_TOKEN, REFRESH_TOKEN};
 use leadline_core::intake::{Intake, IntakeSource};
 use leadline_core::ipc::{
-    JobAction, JobFilter, JobSelection, JobState, JobSummary, MappingRow, PushReport, QueueCounts,
-    Source, SyncLogFilter, SyncSettings, Transform,
+    JobAction, JobSelection, JobState, JobSummary, MappingRow, PushReport, QueueCounts, Source,
+    SyncLogFilter, SyncSettings, Transform,
 };
 use leadline_core::queue::PauseReason;
 use leadline_sfsim::Org;
-use leadline_sfsim::org::{CustomField, DuplicateAction, DuplicateRule, Fault, ValidationRule};
+use leadline_sfsim::org::{DuplicateAction, DuplicateRule, Fault, ValidationRule};
 use leadline_sfsim::robot::Consent;
 use serde_json::{Value, json};
 use time::macros::datetime;
 
 use common::{
-    Fixture, booking_payload, connect, fixture_at, practice_with, set_sim_usage, sim_records,
-    sim_requests,
+    Fixture, all_jobs, booking_payload, connect, fixture_at, job_of, practice_with, set_sim_usage,
+    sim_records, sim_requests,
 };
 
 struct Setup {
@@ -93,26 +93,6 @@ fn queue(f: &Fixture, range: std::ops::Range<usize>) {
 
 fn counts(f: &Fixture) -> QueueCounts {
     f.app.queue_counts(&f.owner).unwrap()
-}
-
-fn all_jobs(f: &Fixture) -> Vec<JobSummary> {
-    f.app
-        .jobs(
-            &f.owner,
-            &JobFilter {
-                limit: Some(1000),
-                ..JobFilter::default()
-            },
-        )
-        .unwrap()
-        .jobs
-}
-
-fn job_of(f: &Fixture, event_id: &str) -> JobSummary {
-    all_jobs(f)
-        .into_iter()
-        .find(|j| j.event_id == event_id)
-        .unwrap_or_else(|| panic!("no job for {event_id}"))
 }
 
 fn advance(clock: &FixedClock, by: time::Duration) {
@@ -318,22 +298,7 @@ async fn a_connection_dropped_after_commit_makes_no_duplicate_without_an_externa
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_dropped_after_commit_makes_no_duplicate_with_an_external_id_field() {
     let mut org = dropping_answers();
-    org.custom_fields.push(CustomField {
-        object: "Lead".into(),
-        name: "Booking_Id__c".into(),
-        label: "Booking Id".into(),
-        kind: "string".into(),
-        length: Some(64),
-        required: false,
-        unique: true,
-        external_id: true,
-        createable: true,
-        updateable: true,
-        picklist_values: vec![],
-        restricted_picklist: false,
-        precision: None,
-        scale: None,
-    });
+    org.custom_fields.push(common::booking_id_field());
     let s = setup(org).await;
     let f = &s.f;
     settings(f, |s| s.external_id_field = Some("Booking_Id__c".into()));

@@ -10,14 +10,12 @@
 mod common;
 
 use leadline_core::intake::{Intake, IntakeSource, payload_hash};
-use leadline_core::ipc::{
-    ErrorCode, JobAction, JobFilter, JobState, JobSummary, QuestionKind, SyncSettings,
-};
+use leadline_core::ipc::{ErrorCode, JobAction, JobState, QuestionKind, SyncSettings};
 use leadline_sfsim::Org;
 use leadline_sfsim::robot::Consent;
 use serde_json::{Value, json};
 
-use common::{Fixture, booking_payload, connect, fixture};
+use common::{Fixture, booking_payload, connect, fixture, job_of};
 
 fn payload(i: usize) -> Value {
     booking_payload(
@@ -46,26 +44,6 @@ fn stored(f: &Fixture) -> (i64, i64, i64) {
         rows(f, "outbox_jobs"),
         rows(f, "calendars"),
     )
-}
-
-fn all_jobs(f: &Fixture) -> Vec<JobSummary> {
-    f.app
-        .jobs(
-            &f.owner,
-            &JobFilter {
-                limit: Some(1000),
-                ..JobFilter::default()
-            },
-        )
-        .unwrap()
-        .jobs
-}
-
-fn job_of(f: &Fixture, event_id: &str) -> JobSummary {
-    all_jobs(f)
-        .into_iter()
-        .find(|j| j.event_id == event_id)
-        .unwrap_or_else(|| panic!("no job for {event_id}"))
 }
 
 /// The payload's JSON text with the keys of every object in reverse order and other spacing:

@@ -665,6 +665,20 @@ impl Tx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Which of these Salesforce ids a job already holds.
+    pub fn leads_of_jobs(&self, ids: &[String]) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .0
+            .prepare("SELECT 1 FROM outbox_jobs WHERE salesforce_id = ?1 LIMIT 1")?;
+        let mut held = std::collections::HashSet::new();
+        for id in ids {
+            if stmt.exists([id])? {
+                held.insert(id.clone());
+            }
+        }
+        Ok(held)
+    }
+
     /// The last attempt's request and response of a job.
     pub fn last_attempt(&self, job_id: i64) -> Result<Option<(String, String)>> {
         Ok(self

@@ -587,10 +587,20 @@ impl Leadline {
             .ok_or_else(|| fail("mapping", "the calendar's integration was removed".into()))?;
         let object = integration.target_object.clone();
         if !schemas.contains_key(&object) {
-            let schema = self
-                .schema(&object, secrets, false)
-                .await
-                .map_err(|e| fail("describe", e.to_string()))?;
+            let schema = self.schema(&object, secrets, false).await.map_err(|e| {
+                // The field list may come back (Salesforce reachable again, a reconnect):
+                // the job waits rather than failing for good.
+                Box::new(Attempted::Failed {
+                    code: "describe".into(),
+                    message: e.to_string(),
+                    fields: vec![],
+                    duplicate_ids: vec![],
+                    outcome: Outcome::Retryable,
+                    unknown: false,
+                    http_status: None,
+                    response: Value::Null,
+                })
+            })?;
             schemas.insert(object.clone(), schema.describe);
         }
         let describe = schemas
@@ -748,6 +758,13 @@ impl Leadline {
                         continue;
                     }
                 };
+                // A Lead another job already made is that booking's, however alike the values:
+                // two bookings by the same guest must not share one Lead.
+                let found_ids: Vec<String> = found
+                    .iter()
+                    .filter_map(|r| r.get("Id").and_then(Value::as_str).map(String::from))
+                    .collect();
+                let claimed = self.store.read(|tx| tx.leads_of_jobs(&found_ids))?;
                 let now = rfc(self.clock.now());
                 let mut settled = Vec::new();
                 for p in chunk {
@@ -757,7 +774,8 @@ impl Leadline {
                             .lookup
                             .iter()
                             .all(|(f, v)| r.get(f).and_then(Value::as_str) == Some(v.as_str()));
-                        (all && !taken.contains(id)).then(|| id.to_string())
+                        (all && !taken.contains(id) && !claimed.contains(id))
+                            .then(|| id.to_string())
                     });
                     match hit {
                         Some(id) => {

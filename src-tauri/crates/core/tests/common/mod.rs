@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use keyring_core::CredentialStore;
 use leadline_core::clock::{Clock, SystemClock};
 use leadline_core::error::Error;
-use leadline_core::ipc::{ConnectRequest, LoginHostKind, SalesforceConnection, VerifiedIdentity};
+use leadline_core::ipc::{
+    ConnectRequest, JobFilter, JobSummary, LoginHostKind, SalesforceConnection, VerifiedIdentity,
+};
 use leadline_core::secrets::{Keyring, SecretStore};
 use leadline_core::{Actor, Leadline, Store};
 use leadline_salesforce::{AuthFlow, Browser, BrowserError, CallbackPorts, CancellationToken};
@@ -250,4 +252,46 @@ pub async fn sim_requests(f: &Fixture, route_part: &str) -> u64 {
         .flat_map(|(_, by_status)| by_status.as_object().unwrap().values())
         .map(|n| n.as_u64().unwrap())
         .sum()
+}
+
+/// Every job of the queue (up to a thousand), newest first.
+pub fn all_jobs(f: &Fixture) -> Vec<JobSummary> {
+    f.app
+        .jobs(
+            &f.owner,
+            &JobFilter {
+                limit: Some(1000),
+                ..JobFilter::default()
+            },
+        )
+        .unwrap()
+        .jobs
+}
+
+/// The job of the booking with this id.
+pub fn job_of(f: &Fixture, event_id: &str) -> JobSummary {
+    all_jobs(f)
+        .into_iter()
+        .find(|j| j.event_id == event_id)
+        .unwrap_or_else(|| panic!("no job for {event_id}"))
+}
+
+/// A Lead field that is External ID and Unique, as an admin would make one for upserts.
+pub fn booking_id_field() -> leadline_sfsim::org::CustomField {
+    leadline_sfsim::org::CustomField {
+        object: "Lead".into(),
+        name: "Booking_Id__c".into(),
+        label: "Booking Id".into(),
+        kind: "string".into(),
+        length: Some(64),
+        required: false,
+        unique: true,
+        external_id: true,
+        createable: true,
+        updateable: true,
+        picklist_values: vec![],
+        restricted_picklist: false,
+        precision: None,
+        scale: None,
+    }
 }
