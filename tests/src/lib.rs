@@ -43,6 +43,19 @@ use serde_json::{Value, json};
 pub use fantoccini::elements::Element;
 pub use fantoccini::{Client, Locator};
 
+/// Runs one test's `body` on a fresh data directory, beside the practice org started for `test`;
+/// panics (failing the test) with the harness's message when the body fails.
+pub async fn run_with_practice(test: &str, body: impl AsyncFnOnce(&Path, &Practice) -> Result<()>) {
+    let outcome = match (tempfile::tempdir(), Practice::start(test)) {
+        (Ok(data), Ok(practice)) => body(data.path(), &practice).await,
+        (Err(e), _) => Err(Error::from(e)),
+        (_, Err(e)) => Err(e),
+    };
+    if let Err(e) = outcome {
+        panic!("{e:?}");
+    }
+}
+
 /// Upper bound for any single wait on the page. Generous because a cold WebKit process under
 /// Xvfb on a 2-core machine can take seconds for its first paint.
 pub const WAIT: Duration = Duration::from_secs(15);
@@ -1052,6 +1065,92 @@ impl App {
             })
         })
         .await
+    }
+
+    /// Launches the app for `test` (see [`App::launch`]), checks it runs on `data_dir`, and signs
+    /// in as the practice org's administrator: the first steps of most tests.
+    pub async fn launch_signed_in(
+        test: &str,
+        data_dir: &Path,
+        practice: &Practice,
+    ) -> Result<Self> {
+        let app = Self::launch(test, data_dir, practice).await?;
+        app.assert_data_dir(data_dir).await?;
+        app.sign_in_practice().await?;
+        Ok(app)
+    }
+
+    /// Connects the practice org from Team settings → Integrations, whose form the practice org
+    /// preselects; the browser script walks its login and consent pages.
+    pub async fn connect_salesforce(&self) -> Result<()> {
+        self.click("[data-testid=nav-integrations]").await?;
+        self.wait_for("[data-testid=sf-connect-form]").await?;
+        self.click_connect().await
+    }
+
+    /// Clicks Connect on the Integrations page's form and waits, up to [`SIGN_IN_WAIT`], for the
+    /// connected card. A timeout quotes the browser script's log.
+    pub async fn click_connect(&self) -> Result<()> {
+        self.click("[data-testid=sf-connect]").await?;
+        let connected = self
+            .wait_until_within(SIGN_IN_WAIT, "the connected card", async || {
+                if self.has("[data-testid=sf-card]").await? {
+                    return Ok(Check::Done(()));
+                }
+                let errors = self.texts("[data-testid=error]").await?;
+                let waiting = self.has("[data-testid=sf-waiting]").await?;
+                Ok(Check::NotYet(format!(
+                    "waiting: {waiting}, errors {errors:?}"
+                )))
+            })
+            .await;
+        connected.map_err(|e| {
+            Error(format!(
+                "{e}\nthe browser script's log {}:\n{}",
+                self.browser_log.display(),
+                fs::read_to_string(&self.browser_log).unwrap_or_default()
+            ))
+        })
+    }
+
+    /// Creates a calendar named `name` from the Calendars page's form and waits until the list
+    /// shows it.
+    pub async fn create_calendar(&self, name: &str) -> Result<()> {
+        self.fill("[data-testid=new-calendar-name]", name).await?;
+        self.click("[data-testid=create-calendar]").await?;
+        self.wait_calendar_listed(name).await
+    }
+
+    /// Waits until the Calendars page lists a calendar whose item contains `name`.
+    pub async fn wait_calendar_listed(&self, name: &str) -> Result<()> {
+        self.wait_texts(
+            "[data-testid=calendar-item]",
+            &format!("the calendar {name:?} to be listed"),
+            |items| items.iter().any(|t| t.contains(name)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Fills the open calendar's add-question form with `label` and `kind` (a kind's value, e.g.
+    /// `short_text`), without adding it yet; returns the form's Required checkbox.
+    pub async fn fill_new_question(&self, label: &str, kind: &str) -> Result<Element> {
+        self.fill("[data-testid=new-question-label]", label).await?;
+        self.wait_for("[data-testid=new-question-kind]")
+            .await?
+            .select_by_value(kind)
+            .await?;
+        self.wait_for("[data-testid=new-question-required]").await
+    }
+
+    /// Waits until the header's actor satisfies `ready`, and returns it.
+    pub async fn wait_actor(&self, what: &str, ready: impl Fn(&str) -> bool) -> Result<String> {
+        let texts = self
+            .wait_texts("[data-testid=actor]", what, |a| {
+                a.first().is_some_and(|t| ready(t))
+            })
+            .await?;
+        Ok(texts[0].clone())
     }
 
     /// Calls a Tauri command from the page, as the UI would.

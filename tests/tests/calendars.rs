@@ -47,10 +47,7 @@ async fn create_calendar_and_question(data_dir: &Path, practice: &Practice) -> R
 
     app.wait_for("[data-testid=new-calendar-name]").await?;
     app.screenshot("calendars-empty").await?;
-    app.fill("[data-testid=new-calendar-name]", CALENDAR)
-        .await?;
-    app.click("[data-testid=create-calendar]").await?;
-    wait_calendar_listed(&app).await?;
+    app.create_calendar(CALENDAR).await?;
     assert_cleared(&app, "[data-testid=new-calendar-name]", "the name input").await?;
     app.screenshot("calendar-created").await?;
 
@@ -64,13 +61,7 @@ async fn create_calendar_and_question(data_dir: &Path, practice: &Practice) -> R
     }
     app.screenshot("default-questions").await?;
 
-    app.fill("[data-testid=new-question-label]", "Budget")
-        .await?;
-    app.wait_for("[data-testid=new-question-kind]")
-        .await?
-        .select_by_value("short_text")
-        .await?;
-    let required = app.wait_for("[data-testid=new-question-required]").await?;
+    let required = app.fill_new_question("Budget", "short_text").await?;
     if !required.is_selected().await? {
         required.click().await?;
     }
@@ -130,7 +121,7 @@ async fn check_after_restart(data_dir: &Path, practice: &Practice) -> Result<()>
         json!(PRACTICE_ADMIN),
         "the session should survive the restart: {info}"
     );
-    wait_calendar_listed(&app).await?;
+    app.wait_calendar_listed(CALENDAR).await?;
     app.screenshot("calendars-after-restart").await?;
 
     app.open_calendar(CALENDAR).await?;
@@ -151,7 +142,7 @@ async fn check_after_restart(data_dir: &Path, practice: &Practice) -> Result<()>
     assert_eq!(budget["position"], json!(5), "stored: {budget}");
 
     app.click("[data-testid=back-to-calendars]").await?;
-    wait_calendar_listed(&app).await?;
+    app.wait_calendar_listed(CALENDAR).await?;
     app.screenshot("back-to-calendars").await?;
 
     app.close().await
@@ -159,32 +150,11 @@ async fn check_after_restart(data_dir: &Path, practice: &Practice) -> Result<()>
 
 /// The header names the signed-in administrator and their role.
 async fn check_header(app: &App) -> Result<()> {
-    app.wait_until("the header to name the owner", async || {
-        let actor = app.texts("[data-testid=actor]").await?;
-        Ok(
-            if actor
-                .first()
-                .is_some_and(|a| a.contains(PRACTICE_ADMIN_NAME) && a.contains("Owner"))
-            {
-                Check::Done(())
-            } else {
-                Check::NotYet(format!("actor {actor:?}"))
-            },
-        )
+    app.wait_actor("the header to name the owner", |a| {
+        a.contains(PRACTICE_ADMIN_NAME) && a.contains("Owner")
     })
-    .await
-}
-
-async fn wait_calendar_listed(app: &App) -> Result<()> {
-    app.wait_until("the calendar to be listed", async || {
-        let items = app.texts("[data-testid=calendar-item]").await?;
-        Ok(if items.iter().any(|t| t.contains(CALENDAR)) {
-            Check::Done(())
-        } else {
-            Check::NotYet(format!("calendar items {items:?}"))
-        })
-    })
-    .await
+    .await?;
+    Ok(())
 }
 
 async fn wait_labels(

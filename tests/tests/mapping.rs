@@ -16,10 +16,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::fs;
 use std::path::Path;
 
-use leadline_e2e::{App, Check, Error, PRACTICE_SUPPORT, Practice, Result, SIGN_IN_WAIT};
+use leadline_e2e::{App, Check, Error, PRACTICE_SUPPORT, Practice, Result, run_with_practice};
 use serde_json::{Value, json};
 
 const TEST: &str = "admin_maps_lead_fields_and_previews";
@@ -29,16 +28,12 @@ const ROW: &str = "[data-testid=mapping-row]";
 
 #[tokio::test]
 async fn admin_maps_lead_fields_and_previews() {
-    let data = tempfile::tempdir().unwrap();
-    let practice = Practice::start(TEST).unwrap();
-    run(data.path(), &practice).await.unwrap();
+    run_with_practice(TEST, run).await;
 }
 
 async fn run(data_dir: &Path, practice: &Practice) -> Result<()> {
-    let app = App::launch(TEST, data_dir, practice).await?;
-    app.assert_data_dir(data_dir).await?;
-    app.sign_in_practice().await?;
-    connect_salesforce(&app, practice).await?;
+    let app = App::launch_signed_in(TEST, data_dir, practice).await?;
+    app.connect_salesforce().await?;
 
     let calendar_id = create_calendar(&app).await?;
     let ids = question_ids(&app, calendar_id).await?;
@@ -55,52 +50,13 @@ async fn run(data_dir: &Path, practice: &Practice) -> Result<()> {
     app.close().await
 }
 
-/// Connects the practice org from Team settings → Integrations, whose form the practice org
-/// preselects; the harness's browser script walks its login and consent pages.
-async fn connect_salesforce(app: &App, practice: &Practice) -> Result<()> {
-    app.click("[data-testid=nav-integrations]").await?;
-    app.wait_for("[data-testid=sf-connect-form]").await?;
-    app.click("[data-testid=sf-connect]").await?;
-    let connected = app
-        .wait_until_within(SIGN_IN_WAIT, "the connected card", async || {
-            if app.has("[data-testid=sf-card]").await? {
-                return Ok(Check::Done(()));
-            }
-            let errors = app.texts("[data-testid=error]").await?;
-            Ok(Check::NotYet(format!("errors {errors:?}")))
-        })
-        .await;
-    if let Err(e) = connected {
-        return Err(Error::new(format!(
-            "{e}\nthe browser script's log {}:\n{}",
-            practice.browser_log().display(),
-            fs::read_to_string(practice.browser_log()).unwrap_or_default()
-        )));
-    }
-    Ok(())
-}
-
 /// Creates the calendar, opens it, and adds the optional "Family name" question; returns its id.
 async fn create_calendar(app: &App) -> Result<i64> {
     app.click("[data-testid=nav-calendars]").await?;
-    app.fill("[data-testid=new-calendar-name]", CALENDAR)
-        .await?;
-    app.click("[data-testid=create-calendar]").await?;
-    app.wait_texts(
-        "[data-testid=calendar-item]",
-        "the new calendar in the list",
-        |items| items.iter().any(|t| t.contains(CALENDAR)),
-    )
-    .await?;
+    app.create_calendar(CALENDAR).await?;
     app.open_calendar(CALENDAR).await?;
 
-    app.fill("[data-testid=new-question-label]", FAMILY_NAME)
-        .await?;
-    app.wait_for("[data-testid=new-question-kind]")
-        .await?
-        .select_by_value("short_text")
-        .await?;
-    let required = app.wait_for("[data-testid=new-question-required]").await?;
+    let required = app.fill_new_question(FAMILY_NAME, "short_text").await?;
     assert!(
         !required.is_selected().await?,
         "a new question starts optional, which is what this test needs"

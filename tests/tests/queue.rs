@@ -32,7 +32,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use leadline_e2e::{App, Check, Error, Practice, Result, SIGN_IN_WAIT};
+use leadline_e2e::{App, Check, Error, Practice, Result};
 use leadline_sfsim::org::ValidationRule;
 use serde_json::{Value, json};
 
@@ -66,10 +66,8 @@ async fn bookings_become_leads_and_failures_are_fixed() {
 }
 
 async fn run(data_dir: &Path, files: &Path, practice: &Practice) -> Result<()> {
-    let app = App::launch(TEST, data_dir, practice).await?;
-    app.assert_data_dir(data_dir).await?;
-    app.sign_in_practice().await?;
-    connect_salesforce(&app, practice).await?;
+    let app = App::launch_signed_in(TEST, data_dir, practice).await?;
+    app.connect_salesforce().await?;
 
     refuse_a_malformed_file(&app, files).await?;
     import_five_held(&app, files).await?;
@@ -83,30 +81,6 @@ async fn run(data_dir: &Path, files: &Path, practice: &Practice) -> Result<()> {
     push_settings_and_webhook(&app).await?;
 
     app.close().await
-}
-
-/// Connects the practice org from Integrations, as the mapping test does.
-async fn connect_salesforce(app: &App, practice: &Practice) -> Result<()> {
-    app.click("[data-testid=nav-integrations]").await?;
-    app.wait_for("[data-testid=sf-connect-form]").await?;
-    app.click("[data-testid=sf-connect]").await?;
-    let connected = app
-        .wait_until_within(SIGN_IN_WAIT, "the connected card", async || {
-            if app.has("[data-testid=sf-card]").await? {
-                return Ok(Check::Done(()));
-            }
-            let errors = app.texts("[data-testid=error]").await?;
-            Ok(Check::NotYet(format!("errors {errors:?}")))
-        })
-        .await;
-    if let Err(e) = connected {
-        return Err(Error::new(format!(
-            "{e}\nthe browser script's log {}:\n{}",
-            practice.browser_log().display(),
-            fs::read_to_string(practice.browser_log()).unwrap_or_default()
-        )));
-    }
-    Ok(())
 }
 
 /// A TimeRex confirmation for the test's calendar: Company (optional on the form), Name, Email.
@@ -287,12 +261,7 @@ const WAIT_SHORT: Duration = Duration::from_secs(15);
 /// disabled until the fix makes the question required; enabling asks again and queues them.
 async fn add_and_enable_integration(app: &App) -> Result<()> {
     app.click("[data-testid=nav-calendars]").await?;
-    app.wait_texts(
-        "[data-testid=calendar-item]",
-        "the calendar registered from the payload",
-        |items| items.iter().any(|t| t.contains(CALENDAR)),
-    )
-    .await?;
+    app.wait_calendar_listed(CALENDAR).await?;
     app.open_calendar(CALENDAR).await?;
     let held = app
         .wait_texts(

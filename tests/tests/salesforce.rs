@@ -21,7 +21,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use leadline_e2e::{
-    App, Check, Error, PRACTICE_ADMIN, PRACTICE_SUPPORT, Practice, Result, SIGN_IN_WAIT,
+    App, Check, Error, PRACTICE_ADMIN, PRACTICE_SUPPORT, Practice, Result, run_with_practice,
 };
 use serde_json::{Value, json};
 
@@ -35,15 +35,11 @@ const NOBODY: &str = "nobody@practice.example";
 
 #[tokio::test]
 async fn admin_connects_and_disconnects_salesforce() {
-    let data = tempfile::tempdir().unwrap();
-    let practice = Practice::start(TEST).unwrap();
-    run(data.path(), &practice).await.unwrap();
+    run_with_practice(TEST, run).await;
 }
 
 async fn run(data_dir: &Path, practice: &Practice) -> Result<()> {
-    let app = App::launch(TEST, data_dir, practice).await?;
-    app.assert_data_dir(data_dir).await?;
-    app.sign_in_practice().await?;
+    let app = App::launch_signed_in(TEST, data_dir, practice).await?;
 
     app.click("[data-testid=nav-integrations]").await?;
     app.wait_for("[data-testid=integrations-title]").await?;
@@ -175,26 +171,7 @@ async fn cancel_waiting_connect(app: &App, practice: &Practice) -> Result<()> {
 /// Connect as the practice admin and check that the card shows what the core keeps.
 async fn connect(app: &App, practice: &Practice) -> Result<Value> {
     practice.choose(PRACTICE_ADMIN)?;
-    app.click("[data-testid=sf-connect]").await?;
-    let connected = app
-        .wait_until_within(SIGN_IN_WAIT, "the connected card", async || {
-            if app.has("[data-testid=sf-card]").await? {
-                return Ok(Check::Done(()));
-            }
-            let errors = app.texts("[data-testid=error]").await?;
-            let waiting = app.has("[data-testid=sf-waiting]").await?;
-            Ok(Check::NotYet(format!(
-                "waiting: {waiting}, errors {errors:?}"
-            )))
-        })
-        .await;
-    if let Err(e) = connected {
-        return Err(Error::new(format!(
-            "{e}\nthe browser script's log {}:\n{}",
-            practice.browser_log().display(),
-            fs::read_to_string(practice.browser_log()).unwrap_or_default()
-        )));
-    }
+    app.click_connect().await?;
 
     let status = app.invoke("salesforce_status", json!({})).await?;
     let connection = status["connection"].clone();

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use leadline_e2e::{
     App, Check, Error, PRACTICE_ADMIN, PRACTICE_ADMIN_NAME, PRACTICE_STRANGER, PRACTICE_SUPPORT,
-    Practice, Result, SIGN_IN_WAIT,
+    Practice, Result, SIGN_IN_WAIT, run_with_practice,
 };
 use serde_json::{Value, json};
 
@@ -43,9 +43,7 @@ const EDIT_CONTROLS: [&str; 11] = [
 
 #[tokio::test]
 async fn support_member_reads_but_cannot_change() {
-    let data = tempfile::tempdir().unwrap();
-    let practice = Practice::start(TEST).unwrap();
-    run(data.path(), &practice).await.unwrap();
+    run_with_practice(TEST, run).await;
 }
 
 async fn run(data_dir: &Path, practice: &Practice) -> Result<()> {
@@ -85,19 +83,11 @@ async fn run(data_dir: &Path, practice: &Practice) -> Result<()> {
 
 /// The owner creates a calendar and adds the support person; returns the calendar's id.
 async fn owner_prepares(app: &App) -> Result<Value> {
-    wait_actor(app, "the owner in the header", |a| {
+    app.wait_actor("the owner in the header", |a| {
         a.contains(PRACTICE_ADMIN_NAME) && a.contains("Owner")
     })
     .await?;
-    app.fill("[data-testid=new-calendar-name]", CALENDAR)
-        .await?;
-    app.click("[data-testid=create-calendar]").await?;
-    app.wait_texts(
-        "[data-testid=calendar-item]",
-        "the calendar to be listed",
-        |items| items.iter().any(|t| t.contains(CALENDAR)),
-    )
-    .await?;
+    app.create_calendar(CALENDAR).await?;
     app.screenshot("owner-calendars").await?;
 
     app.click("[data-testid=nav-team]").await?;
@@ -138,7 +128,7 @@ async fn owner_prepares(app: &App) -> Result<Value> {
 
 /// Support sees the calendar and its questions, and nothing that would change them.
 async fn support_reads(app: &App, calendar_id: &Value) -> Result<()> {
-    wait_actor(app, "the support person's role in the header", |a| {
+    app.wait_actor("the support person's role in the header", |a| {
         a.contains(SUPPORT_NAME) && a.contains("Support")
     })
     .await?;
@@ -278,13 +268,4 @@ async fn assert_no_edit_controls(app: &App, page: &str) -> Result<()> {
         assert!(!app.has(css).await?, "support must not see {css} on {page}");
     }
     Ok(())
-}
-
-async fn wait_actor(app: &App, what: &str, ready: impl Fn(&str) -> bool) -> Result<String> {
-    let texts = app
-        .wait_texts("[data-testid=actor]", what, |a| {
-            a.first().is_some_and(|t| ready(t))
-        })
-        .await?;
-    Ok(texts[0].clone())
 }

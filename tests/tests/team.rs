@@ -11,7 +11,9 @@
 
 use std::path::{Path, PathBuf};
 
-use leadline_e2e::{App, Check, Error, PRACTICE_ADMIN, PRACTICE_ADMIN_NAME, Practice, Result};
+use leadline_e2e::{
+    App, Check, Error, PRACTICE_ADMIN, PRACTICE_ADMIN_NAME, Practice, Result, run_with_practice,
+};
 use serde_json::{Value, json};
 
 const TEST: &str = "owner_manages_the_team_and_reads_the_audit_log";
@@ -31,18 +33,13 @@ const MEMBER_ACTIONS: [&str; 4] = [
 
 #[tokio::test]
 async fn owner_manages_the_team_and_reads_the_audit_log() {
-    let data = tempfile::tempdir().unwrap();
-    let practice = Practice::start(TEST).unwrap();
-    run(data.path(), &practice).await.unwrap();
+    run_with_practice(TEST, run).await;
 }
 
 async fn run(data_dir: &Path, practice: &Practice) -> Result<()> {
-    let app = App::launch(TEST, data_dir, practice).await?;
-    app.assert_data_dir(data_dir).await?;
-
-    app.sign_in_practice().await?;
+    let app = App::launch_signed_in(TEST, data_dir, practice).await?;
     check_header(&app).await?;
-    create_calendar(&app).await?;
+    app.create_calendar(CALENDAR).await?;
     app.screenshot("calendars").await?;
 
     app.click("[data-testid=nav-team]").await?;
@@ -105,19 +102,6 @@ async fn check_header(app: &App) -> Result<()> {
             .is_some_and(|a| a.contains(PRACTICE_ADMIN_NAME) && a.contains("Owner")),
         "the header should name the owner and their role; got {actor:?}"
     );
-    Ok(())
-}
-
-async fn create_calendar(app: &App) -> Result<()> {
-    app.fill("[data-testid=new-calendar-name]", CALENDAR)
-        .await?;
-    app.click("[data-testid=create-calendar]").await?;
-    app.wait_texts(
-        "[data-testid=calendar-item]",
-        "the calendar to be listed",
-        |items| items.iter().any(|t| t.contains(CALENDAR)),
-    )
-    .await?;
     Ok(())
 }
 

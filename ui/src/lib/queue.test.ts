@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { QueueCounts } from '../gen/QueueCounts';
 import {
   buildJobFilter,
@@ -18,6 +18,8 @@ import {
   jobsFiltered,
   keepShown,
   lastPageOffset,
+  pollWhileVisible,
+  readPage,
   logFiltered,
   mayRunQueue,
   pageRange,
@@ -284,5 +286,57 @@ describe('push settings form', () => {
       ok: true,
       settings: { ...stored, external_id_field: 'Booking_Id__c', webhook_enabled: true, pause_share: 0.75 },
     });
+  });
+});
+
+describe('readPage', () => {
+  const pageAt = (total: number) => async (offset: number) => ({ total, items: Math.max(0, Math.min(50, total - offset)) });
+
+  it('reads the page asked for', async () => {
+    expect(await readPage(pageAt(120), 50, (p) => p.items, () => true)).toEqual({ page: { total: 120, items: 50 }, offset: 50 });
+  });
+
+  it('falls back to the last page when the one asked for is now empty', async () => {
+    expect(await readPage(pageAt(60), 100, (p) => p.items, () => true)).toEqual({ page: { total: 60, items: 10 }, offset: 50 });
+  });
+
+  it('keeps an empty first page, and an empty list', async () => {
+    expect(await readPage(pageAt(0), 50, (p) => p.items, () => true)).toEqual({ page: { total: 0, items: 0 }, offset: 50 });
+    expect(await readPage(pageAt(0), 0, (p) => p.items, () => true)).toEqual({ page: { total: 0, items: 0 }, offset: 0 });
+  });
+
+  it('gives up once a later read took over', async () => {
+    let reads = 0;
+    const current = () => reads < 2;
+    const read = async (offset: number) => {
+      reads += 1;
+      return { total: 60, items: offset >= 60 ? 0 : 10 };
+    };
+    expect(await readPage(read, 100, (p) => p.items, current)).toBeNull();
+    expect(await readPage(pageAt(10), 0, (p) => p.items, () => false)).toBeNull();
+  });
+});
+
+describe('pollWhileVisible', () => {
+  it('ticks while the window is visible, and stops when told', () => {
+    vi.useFakeTimers();
+    const page = { visibilityState: 'visible' };
+    vi.stubGlobal('document', page);
+    try {
+      const tick = vi.fn();
+      const stop = pollWhileVisible(tick, 1000);
+      vi.advanceTimersByTime(2000);
+      expect(tick).toHaveBeenCalledTimes(2);
+      page.visibilityState = 'hidden';
+      vi.advanceTimersByTime(1000);
+      expect(tick).toHaveBeenCalledTimes(2);
+      page.visibilityState = 'visible';
+      stop();
+      vi.advanceTimersByTime(3000);
+      expect(tick).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.useRealTimers();
+    }
   });
 });

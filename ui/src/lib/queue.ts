@@ -19,6 +19,14 @@ export const QUEUE_PAGE_SIZE = 50;
 /** How often the Queue page re-reads the counts while it is visible: the push runs by itself. */
 export const COUNTS_POLL_MS = 2000;
 
+/** Calls `tick` every `COUNTS_POLL_MS` while the window is visible; returns what stops it. */
+export function pollWhileVisible(tick: () => void, ms = COUNTS_POLL_MS): () => void {
+  const timer = setInterval(() => {
+    if (document.visibilityState === 'visible') tick();
+  }, ms);
+  return () => clearInterval(timer);
+}
+
 /** Every state, in the order a booking moves through them (held first: it waits before all). */
 export const JOB_STATES: readonly JobState[] = [
   'held',
@@ -241,6 +249,27 @@ export function stepOffset(offset: number, step: -1 | 1, size = QUEUE_PAGE_SIZE)
 /** Where the last page starts; for when rows went away (retried, pushed) and a page came back empty. */
 export function lastPageOffset(total: number, size = QUEUE_PAGE_SIZE): number {
   return total <= 0 ? 0 : Math.floor((total - 1) / size) * size;
+}
+
+/**
+ * Reads the page at `offset` with `read`; when it comes back empty though items match (fewer
+ * match than when it was asked for), reads the last page instead. Returns the page and its
+ * offset, or null once `current()` says a later read took over meanwhile.
+ */
+export async function readPage<P extends { total: number }>(
+  read: (offset: number) => Promise<P>,
+  offset: number,
+  shown: (page: P) => number,
+  current: () => boolean,
+): Promise<{ page: P; offset: number } | null> {
+  let page = await read(offset);
+  if (!current()) return null;
+  if (shown(page) === 0 && offset > 0 && page.total > 0) {
+    offset = lastPageOffset(page.total);
+    page = await read(offset);
+    if (!current()) return null;
+  }
+  return { page, offset };
 }
 
 // ---- Selection

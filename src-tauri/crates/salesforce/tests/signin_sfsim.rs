@@ -317,9 +317,12 @@ async fn bad_state_ends_the_attempt(act: Act, present: bool, pages: usize) -> Ve
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forged_state_ends_the_attempt_before_any_token_request() {
     let pages = bad_state_ends_the_attempt(Act::ForgedStateThenRight, true, 2).await;
-    assert_eq!(
-        pages[1].0, 0,
-        "the real callback arrives too late: {:?}",
+    // The real callback comes too late either way: the listener is closed (connection refused,
+    // logged as 0) or, when it comes before the port is released, it is told the link was used.
+    let (status, body) = &pages[1];
+    assert!(
+        *status == 0 || (*status == 400 && body.contains("already been used")),
+        "the real callback must find the attempt ended: {:?}",
         pages[1]
     );
 }
