@@ -273,12 +273,7 @@ impl Leadline {
         };
         match (p.reason, client) {
             (PauseReason::Limit, Some(c)) => {
-                let share = self.store.read(|tx| {
-                    Ok(tx
-                        .setting("sync.pause_share")?
-                        .and_then(|v| v.as_f64())
-                        .unwrap_or(crate::queue::DEFAULT_PAUSE_SHARE))
-                })?;
+                let share = self.raw_sync_settings()?.pause_share;
                 // One cheap call tells the usage now.
                 if c.limits().await.is_ok() && c.last_usage().is_some_and(|u| u.share() < share) {
                     self.clear_pause()?;
@@ -313,25 +308,15 @@ impl Leadline {
         let Some(client) = client else {
             return Ok(report);
         };
-        let settings = self.store.read(|tx| {
-            let ext = tx
-                .setting("salesforce.external_id_field")?
-                .and_then(|v| v.as_str().map(String::from));
-            let conc = tx
-                .setting("sync.concurrency")?
-                .and_then(|v| v.as_i64())
-                .unwrap_or(crate::queue::DEFAULT_CONCURRENCY);
-            let share = tx
-                .setting("sync.pause_share")?
-                .and_then(|v| v.as_f64())
-                .unwrap_or(crate::queue::DEFAULT_PAUSE_SHARE);
-            let lease = tx
-                .setting(LEASE_SETTING)?
-                .and_then(|v| v.as_i64())
-                .map_or(LEASE, |s| time::Duration::seconds(s.clamp(1, 3600)));
-            Ok((ext, conc.clamp(1, 16) as usize, share, lease))
-        })?;
-        let (ext_field, concurrency, pause_share, lease) = settings;
+        let settings = self.raw_sync_settings()?;
+        let ext_field = settings.external_id_field;
+        let concurrency = settings.concurrency.clamp(1, 16) as usize;
+        let pause_share = settings.pause_share;
+        let lease = self
+            .store
+            .read(|tx| tx.setting(LEASE_SETTING))?
+            .and_then(|v| v.as_i64())
+            .map_or(LEASE, |s| time::Duration::seconds(s.clamp(1, 3600)));
 
         let now = self.clock.now();
         let claimed = self.store.write(|tx| {
