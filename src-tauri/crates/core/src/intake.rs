@@ -250,6 +250,21 @@ fn store_booking(
         return Ok(accepted(Intake::Cancellation));
     }
 
+    // Its reschedule came first (a file out of order, a late redelivery): the reschedule's job
+    // makes the Lead, so this one must not make another.
+    if !b.is_changed && tx.rescheduled_from(&b.event_id)?.is_some() {
+        let job = tx.insert_job(
+            booking_id,
+            JobState::Cancelled,
+            JobAction::Create,
+            None,
+            now,
+        )?;
+        let note = format!("superseded: its reschedule had already arrived when it came at {now}");
+        tx.note_job(job, &note, now)?;
+        return Ok(accepted(Intake::Cancellation));
+    }
+
     let state = if enabled_integration(tx, calendar)? {
         JobState::Queued
     } else {
@@ -272,6 +287,12 @@ fn store_booking(
             );
             tx.set_job_state(job, JobState::Cancelled, Some(&note), now)?;
             tx.resolve_log(job, now)?;
+            // Rescheduled again before the push: the replaced job was itself an update of an
+            // earlier booking's Lead, and so is this one — never a second create.
+            if let Some((JobAction::Update, Some(first))) = tx.job_link(job)? {
+                action = JobAction::Update;
+                original = Some(first);
+            }
         } else if maybe_pushed || matches!(old_state, JobState::Done | JobState::InFlight) {
             // Update the original's Lead; an original not yet settled is waited for at push time.
             action = JobAction::Update;

@@ -40,6 +40,8 @@ pub struct Leadline {
     clock: Arc<dyn Clock>,
     /// The open Salesforce connection's client, shared so its token refresh is single-flight.
     salesforce: connection::ClientSlot,
+    /// Held by a push round, so two rounds of this process never claim and send side by side.
+    push_lock: tokio::sync::Mutex<()>,
 }
 
 impl Leadline {
@@ -54,6 +56,7 @@ impl Leadline {
             store,
             clock,
             salesforce: connection::ClientSlot::default(),
+            push_lock: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -860,3 +860,60 @@ async fn a_reschedule_while_the_original_outcome_is_unknown_updates_its_lead() {
         original.salesforce_id.as_deref()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rescheduled_twice_before_the_push_still_updates_the_one_lead() {
+    let s = setup(Org::practice()).await;
+    let f = &s.f;
+    queue(f, 0..1);
+    push(f).await;
+    let lead = job_of(f, &event(0)).salesforce_id.unwrap();
+    let accept = |p: Value| {
+        f.app
+            .accept_payload(p.to_string().as_bytes(), IntakeSource::Webhook)
+            .unwrap()
+    };
+    // Moved once (an update waits), then again before the push: the second replaces the first
+    // and is still an update of the same Lead.
+    accept(reschedule(
+        &event(0),
+        "ev-b",
+        "Second Corp",
+        "2026-12-02T01:00:00Z",
+    ));
+    accept(reschedule(
+        "ev-b",
+        "ev-c",
+        "Third Corp",
+        "2026-12-03T01:00:00Z",
+    ));
+    assert_eq!(job_of(f, "ev-b").state, JobState::Cancelled);
+    assert_eq!(job_of(f, "ev-c").action, JobAction::Update);
+    let r = push(f).await;
+    assert_eq!((r.done, r.needs_attention), (1, 0), "{r:?}");
+    let all = leads(f).await;
+    assert_eq!(all.len(), 1, "no second Lead");
+    assert_eq!(all[0]["Id"], lead);
+    assert_eq!(all[0]["Company"], "Third Corp");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_original_arriving_after_its_reschedule_makes_no_second_lead() {
+    let s = setup(Org::practice()).await;
+    let f = &s.f;
+    let original = booking_payload(&event(0), "Guest0 Yamada", "guest0@example.com", "Acme 0");
+    let moved = reschedule(&event(0), "ev-late", "Acme 0", "2026-12-02T01:00:00Z");
+    // The reschedule first (a file out of order), then its original.
+    f.app
+        .accept_payload(moved.to_string().as_bytes(), IntakeSource::File)
+        .unwrap();
+    let a = f
+        .app
+        .accept_payload(original.to_string().as_bytes(), IntakeSource::File)
+        .unwrap();
+    assert_eq!(a.intake, Intake::Cancellation);
+    assert_eq!(job_of(f, &event(0)).state, JobState::Cancelled);
+    let r = push(f).await;
+    assert_eq!(r.done, 1, "{r:?}");
+    assert_eq!(leads(f).await.len(), 1, "one Lead for one meeting");
+}

@@ -64,6 +64,19 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// A booking that says it reschedules `event_id` (it may arrive before its original).
+    pub fn rescheduled_from(&self, event_id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT id FROM bookings WHERE old_event_id = ?1 AND webhook_type = 'event_confirmed'
+                 ORDER BY id LIMIT 1",
+                [event_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn insert_booking(&self, b: &NewBooking<'_>) -> Result<i64> {
         self.0.execute(
             "INSERT INTO bookings (event_id, calendar_id, webhook_type, payload_sha256, raw_payload,

@@ -33,6 +33,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0002_connection_usage.sql")),
     M::up(include_str!("migrations/0003_queue.sql")),
     M::up(include_str!("migrations/0004_lead_index.sql")),
+    M::up(include_str!("migrations/0005_reschedule_index.sql")),
 ];
 
 /// How long a writer waits for another process (the CLI beside the app, say) to finish.

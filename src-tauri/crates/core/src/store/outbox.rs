@@ -665,6 +665,26 @@ impl Tx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// What a job does and, for an update, the job whose Lead it updates.
+    pub fn job_link(&self, id: i64) -> Result<Option<(JobAction, Option<i64>)>> {
+        self.0
+            .query_row(
+                "SELECT action, original_job_id FROM outbox_jobs WHERE id = ?1",
+                [id],
+                |r| {
+                    let action: String = r.get(0)?;
+                    let action = if action == "update" {
+                        JobAction::Update
+                    } else {
+                        JobAction::Create
+                    };
+                    Ok((action, r.get(1)?))
+                },
+            )
+            .optional()
+            .map_err(Into::into)
+    }
+
     /// Which of these Salesforce ids a job already holds.
     pub fn leads_of_jobs(&self, ids: &[String]) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self

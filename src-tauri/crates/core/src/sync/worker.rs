@@ -172,10 +172,12 @@ fn save_to_result(r: &SaveResult) -> Attempted {
 /// Whether SOQL may compare the field in a WHERE clause: long text areas (over 255 characters)
 /// and multi-select picklists cannot be, and a lookup naming one is refused whole.
 fn filterable(f: &leadline_salesforce::rest::FieldDescribe) -> bool {
+    // Only text Salesforce hands back as it was sent: dates, times and numbers come back
+    // reformatted (`…T08:00:00.000+0000`), and a lookup on them would never match.
     match f.field_type.as_str() {
         "textarea" => f.length <= 255,
-        "multipicklist" | "encryptedstring" | "base64" => false,
-        _ => true,
+        "string" | "email" | "phone" | "url" | "picklist" => true,
+        _ => false,
     }
 }
 
@@ -287,6 +289,8 @@ impl Leadline {
 
     /// One round: reclaim dead leases, claim due jobs, send them, record every outcome.
     pub async fn push_once(&self, secrets: Arc<dyn SecretStore>) -> Result<PushReport> {
+        // The app's background push and "Push now" must not claim and send side by side.
+        let _one_at_a_time = self.push_lock.lock().await;
         let mut report = PushReport::default();
         let client = match self.salesforce_client(secrets.clone()) {
             Ok((_, c)) => Some(c),
@@ -335,6 +339,11 @@ impl Leadline {
         // fair, so requests start in order): a full request leaves as soon as its 200th record
         // is ready, and recording one request's results never holds the next one back.
         let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
+        // A request still waiting for its turn when the lease is nearly over is not sent: another
+        // run may have taken its jobs over by then. Its jobs are put back instead.
+        let margin = std::time::Duration::from_millis(500);
+        let lease_left = std::time::Duration::try_from(lease).unwrap_or_default();
+        let send_by = tokio::time::Instant::now() + lease_left.saturating_sub(margin);
         // Set once the queue pauses: requests not yet started are not sent.
         let stop = Arc::new(AtomicBool::new(false));
         let mut sends = futures_util::stream::FuturesUnordered::new();
@@ -347,7 +356,10 @@ impl Leadline {
                 let near_limit = client
                     .last_usage()
                     .is_some_and(|u| u.share() >= pause_share);
-                if stop.load(Ordering::Acquire) || near_limit {
+                if stop.load(Ordering::Acquire)
+                    || near_limit
+                    || tokio::time::Instant::now() > send_by
+                {
                     return (group, None);
                 }
                 let (object, auto_assign, mode) = key;
@@ -441,38 +453,11 @@ impl Leadline {
                     self.settle_all(&items, &mut report)?;
                 }
                 Err(e) => {
-                    let outcome = classify_error(&e);
-                    if matches!(outcome, Outcome::Auth | Outcome::Throttled)
-                        || matches!(e, RestError::ReconnectRequired { .. })
-                    {
+                    if self.pause_for(&e)? {
                         // Nothing of this request was saved: put the jobs back untouched.
-                        let reason = if outcome == Outcome::Throttled {
-                            PauseReason::Limit
-                        } else {
-                            PauseReason::Reconnect
-                        };
-                        let message = match reason {
-                            PauseReason::Limit => {
-                                format!("paused: the org's daily API limit is reached ({e})")
-                            }
-                            _ => format!("paused until Salesforce is connected again: {e}"),
-                        };
-                        if reason == PauseReason::Reconnect
-                            && let Ok(Some(open)) = self.store.read(|tx| tx.open_connection())
-                        {
-                            self.store
-                                .write(|tx| tx.set_reconnect_reason(open.id, Some(&message)))?;
-                        }
-                        self.set_pause(reason, &message)?;
                         paused = true;
                         stop.store(true, Ordering::Release);
-                        let now = rfc(self.clock.now());
-                        self.store.write(|tx| {
-                            for p in &group {
-                                tx.unclaim(p.job.id, &now)?;
-                            }
-                            Ok(())
-                        })?;
+                        self.unclaim_all(group.iter().map(|p| p.job.id))?;
                     } else {
                         let failure = error_result(&e);
                         let items: Vec<_> = group
@@ -700,6 +685,47 @@ impl Leadline {
         }))
     }
 
+    /// Pauses the queue when Salesforce's refusal is about the connection or the daily limit
+    /// (not about the records); says whether it did.
+    fn pause_for(&self, e: &RestError) -> Result<bool> {
+        let outcome = classify_error(e);
+        if !(matches!(outcome, Outcome::Auth | Outcome::Throttled)
+            || matches!(e, RestError::ReconnectRequired { .. }))
+        {
+            return Ok(false);
+        }
+        let (reason, message) = if outcome == Outcome::Throttled {
+            (
+                PauseReason::Limit,
+                format!("paused: the org's daily API limit is reached ({e})"),
+            )
+        } else {
+            (
+                PauseReason::Reconnect,
+                format!("paused until Salesforce is connected again: {e}"),
+            )
+        };
+        if reason == PauseReason::Reconnect
+            && let Some(open) = self.store.read(|tx| tx.open_connection())?
+        {
+            self.store
+                .write(|tx| tx.set_reconnect_reason(open.id, Some(&message)))?;
+        }
+        self.set_pause(reason, &message)?;
+        Ok(true)
+    }
+
+    /// Puts claimed jobs back as they were, no attempt counted.
+    fn unclaim_all(&self, ids: impl Iterator<Item = i64>) -> Result<()> {
+        let now = rfc(self.clock.now());
+        self.store.write(|tx| {
+            for id in ids {
+                tx.unclaim(id, &now)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Looks up, in a few queries, the Leads that creates with an unknown outcome may have made:
     /// one query per object and key field for up to [`LOOKUP_CHUNK`] jobs, matched on every
     /// looked-up field here. A found job is done with that Lead (each Lead serves one job); the
@@ -735,8 +761,18 @@ impl Leadline {
                 );
                 let found = match client.query(&soql).await {
                     Ok(found) => found.records,
+                    Err(e) if self.pause_for(&e)? => {
+                        // A reconnect or the daily limit: the jobs wait, no attempt counted.
+                        self.unclaim_all(chunk.iter().map(|p| p.job.id))?;
+                        continue;
+                    }
                     Err(e) => {
-                        let failure = error_result(&e);
+                        // The Lead may still exist: the job stays "unknown", so the next try
+                        // looks again before anything is created.
+                        let mut failure = error_result(&e);
+                        if let Attempted::Failed { unknown, .. } = &mut failure {
+                            *unknown = true;
+                        }
                         let items: Vec<_> =
                             chunk.iter().map(|p| (&p.job, None, &failure)).collect();
                         self.settle_all(&items, report)?;
@@ -755,10 +791,12 @@ impl Leadline {
                 for p in chunk {
                     let hit = found.iter().find_map(|r| {
                         let id = r.get("Id")?.as_str()?;
-                        let all = p
-                            .lookup
-                            .iter()
-                            .all(|(f, v)| r.get(f).and_then(Value::as_str) == Some(v.as_str()));
+                        let all = p.lookup.iter().all(|(f, v)| {
+                            // Salesforce keeps an e-mail's case, but people do not.
+                            r.get(f).and_then(Value::as_str).is_some_and(|got| {
+                                got == v || (got.contains('@') && got.eq_ignore_ascii_case(v))
+                            })
+                        });
                         (all && !taken.contains(id) && !claimed.contains(id))
                             .then(|| id.to_string())
                     });
