@@ -394,6 +394,15 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Extends a claimed job's lease.
+    pub fn renew_lease(&self, id: i64, until: &str) -> Result<()> {
+        self.0.execute(
+            "UPDATE outbox_jobs SET lease_until = ?2 WHERE id = ?1 AND state = 'in_flight'",
+            params![id, until],
+        )?;
+        Ok(())
+    }
+
     /// Puts a claimed job back as it was, no attempt counted (the queue paused under it).
     pub fn unclaim(&self, id: i64, now: &str) -> Result<()> {
         self.0.execute(

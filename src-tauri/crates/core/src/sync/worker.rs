@@ -343,11 +343,11 @@ impl Leadline {
         // run may have taken its jobs over by then. Its jobs are put back instead.
         let margin = std::time::Duration::from_millis(500);
         let lease_left = std::time::Duration::try_from(lease).unwrap_or_default();
-        let send_by = tokio::time::Instant::now() + lease_left.saturating_sub(margin);
+        let lease_for_send = lease_left.saturating_sub(margin);
         // Set once the queue pauses: requests not yet started are not sent.
         let stop = Arc::new(AtomicBool::new(false));
         let mut sends = futures_util::stream::FuturesUnordered::new();
-        let send = |key: BatchKey, group: Vec<Prepared>| {
+        let send = |key: BatchKey, group: Vec<Prepared>, send_by: tokio::time::Instant| {
             let (client, permits, stop) = (client.clone(), permits.clone(), stop.clone());
             tokio::spawn(async move {
                 let _permit = permits.acquire_owned().await;
@@ -400,7 +400,9 @@ impl Leadline {
                     let bucket = open.entry(key.clone()).or_default();
                     bucket.push(p);
                     if bucket.len() == COLLECTION_LIMIT {
-                        sends.push(send(key, std::mem::take(bucket)));
+                        let group = std::mem::take(bucket);
+                        let send_by = self.renew_lease(&group, lease, lease_for_send)?;
+                        sends.push(send(key, group, send_by));
                     }
                 }
                 Ok(None) => report.done += 1,
@@ -415,7 +417,8 @@ impl Leadline {
         rest.extend(found);
         rest.sort_by_key(|p| p.job.id);
         for (key, group) in batches(rest, batch_key, COLLECTION_LIMIT) {
-            sends.push(send(key, group));
+            let send_by = self.renew_lease(&group, lease, lease_for_send)?;
+            sends.push(send(key, group, send_by));
         }
 
         let mut paused = false;
@@ -713,6 +716,24 @@ impl Leadline {
         }
         self.set_pause(reason, &message)?;
         Ok(true)
+    }
+
+    /// Extends the lease of a request's jobs from now (lookups and mapping may have used up part
+    /// of it) and says by when the request must leave.
+    fn renew_lease(
+        &self,
+        group: &[Prepared],
+        lease: time::Duration,
+        usable: std::time::Duration,
+    ) -> Result<tokio::time::Instant> {
+        let until = rfc(self.clock.now() + lease);
+        self.store.write(|tx| {
+            for p in group {
+                tx.renew_lease(p.job.id, &until)?;
+            }
+            Ok(())
+        })?;
+        Ok(tokio::time::Instant::now() + usable)
     }
 
     /// Puts claimed jobs back as they were, no attempt counted.
