@@ -161,7 +161,12 @@ async fn main() {
     let pushed = t.app.push_until_empty(t.secrets.clone()).await.unwrap();
     let push_s = started.elapsed().as_secs_f64();
     assert_eq!(pushed.done as u64, n, "{pushed:?}");
-    let ideal = n.div_ceil(200) as f64 * latency as f64 / 1000.0 / concurrency as f64;
+    let ideal = leadline_core::sync::batch::ideal(
+        n as usize,
+        std::time::Duration::from_millis(latency),
+        concurrency as usize,
+    )
+    .as_secs_f64();
     println!(
         "(a) push {n} bookings, {latency} ms a request, {concurrency} at once: {push_s:.2} s in {} requests; ideal {ideal:.2} s; ratio {:.2} (target ≤ 1.3)",
         pushed.requests,

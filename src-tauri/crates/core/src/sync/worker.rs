@@ -268,23 +268,21 @@ impl Leadline {
         }
     }
 
-    /// When the pause lifts on its own: near the limit, once usage falls; after a reconnect.
-    async fn still_paused(&self, client: Option<&RestClient>) -> Result<Option<String>> {
+    /// When the pause lifts on its own: near the limit, once usage falls below `pause_share`;
+    /// after a reconnect.
+    async fn still_paused(&self, client: &RestClient, pause_share: f64) -> Result<Option<String>> {
         let Some(p) = self.pause()? else {
             return Ok(None);
         };
-        match (p.reason, client) {
-            (PauseReason::Limit, Some(c)) => {
-                let share = self.raw_sync_settings()?.pause_share;
-                // One cheap call tells the usage now.
-                if c.limits().await.is_ok() && c.last_usage().is_some_and(|u| u.share() < share) {
-                    self.clear_pause()?;
-                    return Ok(None);
-                }
-                Ok(Some(p.message))
-            }
-            _ => Ok(Some(p.message)),
+        if p.reason == PauseReason::Limit
+            // One cheap call tells the usage now.
+            && client.limits().await.is_ok()
+            && client.last_usage().is_some_and(|u| u.share() < pause_share)
+        {
+            self.clear_pause()?;
+            return Ok(None);
         }
+        Ok(Some(p.message))
     }
 
     /// One round: reclaim dead leases, claim due jobs, send them, record every outcome.
@@ -293,7 +291,7 @@ impl Leadline {
         let _one_at_a_time = self.push_lock.lock().await;
         let mut report = PushReport::default();
         let client = match self.salesforce_client(secrets.clone()) {
-            Ok((_, c)) => Some(c),
+            Ok((_, c)) => c,
             Err(Error::NotConnected(m)) => {
                 report.paused = Some(m);
                 return Ok(report);
@@ -305,17 +303,14 @@ impl Leadline {
             }
             Err(e) => return Err(e),
         };
-        if let Some(why) = self.still_paused(client.as_ref()).await? {
-            report.paused = Some(why);
-            return Ok(report);
-        }
-        let Some(client) = client else {
-            return Ok(report);
-        };
         let settings = self.raw_sync_settings()?;
         let ext_field = settings.external_id_field;
         let concurrency = settings.concurrency.clamp(1, 16) as usize;
         let pause_share = settings.pause_share;
+        if let Some(why) = self.still_paused(&client, pause_share).await? {
+            report.paused = Some(why);
+            return Ok(report);
+        }
         let lease = self
             .store
             .read(|tx| tx.setting(LEASE_SETTING))?
